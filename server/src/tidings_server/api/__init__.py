@@ -1,0 +1,17 @@
+"""REST handlers, one module per spec tag. Thin: parse, call a service, return."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+__all__ = ["json_response"]
+
+
+def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    """An `application/json` answer. Handlers return one explicitly because every operation also
+    declares `application/problem+json` for its errors, so connexion cannot infer the type."""
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)

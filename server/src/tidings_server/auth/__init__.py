@@ -1,0 +1,1 @@
+"""Credentials: API keys, client tokens, and the connexion security handlers."""

@@ -1,0 +1,102 @@
+"""The one settings object. Every key is read from the environment with the `TIDINGS_` prefix
+(`port` ← `TIDINGS_PORT`), has a documented default, and is validated at start-up: a bad or
+missing value stops the process with a message naming the variable.
+
+`tidings-server config` prints the table of keys that the README carries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ConfigError", "Settings", "load_settings", "settings_table"]
+
+ENV_PREFIX = "TIDINGS_"
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message names each variable and what is wrong."""
+
+
+class Settings(BaseSettings):
+    """Server settings; field descriptions are the documentation (see `settings_table`)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    host: str = Field("127.0.0.1", description="Address the HTTP/WebSocket server binds to.")
+    port: int = Field(8080, ge=0, le=65535, description="Port of the HTTP/WebSocket server (0: any free port).")
+    database_url: SecretStr | None = Field(
+        None,
+        description="PostgreSQL URL (`postgresql://user:pass@host:5432/db`). Required by `serve` and `migrate`; `dev` starts its own.",
+    )
+    nats_url: str | None = Field(
+        None,
+        description="NATS server URL(s), comma-separated (`nats://host:4222`). Required by `serve`; `dev` starts its own.",
+    )
+    api_key_pepper: SecretStr | None = Field(
+        None,
+        description="Server-side secret (at least 32 characters) under which API keys are HMAC-digested. Required by `serve`; `dev` generates one in its data folder. Changing it invalidates every API key.",
+    )
+    data_dir: Path = Field(
+        Path(".tidings"),
+        description="Folder where `dev` keeps the embedded PostgreSQL and NATS data, and its generated secrets.",
+    )
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        description="Largest request body accepted, in bytes; larger bodies get 413 `payload_too_large`.",
+    )
+    db_pool_size: int = Field(10, ge=1, le=1000, description="PostgreSQL connections kept per process.")
+    readiness_timeout: float = Field(
+        2.0, gt=0, le=60, description="Seconds `/readyz` waits for each dependency before calling it down."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Lowest level logged.")
+    log_format: Literal["json", "console"] = Field(
+        "json", description="`json` (one object per line, for production) or `console` (for people; `dev` uses it)."
+    )
+    key_environment: Literal["live", "test"] = Field(
+        "live", description="Environment tag embedded in new API keys (`tdg_live_…` / `tdg_test_…`)."
+    )
+    embedded_pg_user: str = Field(
+        "nobody",
+        description="When `dev` runs as root: the system user that runs the embedded PostgreSQL (PostgreSQL refuses to run as root).",
+    )
+
+    @field_validator("api_key_pepper")
+    @classmethod
+    def _pepper_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters")
+        return value
+
+    def require(self, *names: str) -> None:
+        """Fail with a clear message when any of `names` is unset."""
+        missing = [ENV_PREFIX + n.upper() for n in names if getattr(self, n) is None]
+        if missing:
+            raise ConfigError("missing required setting(s): " + ", ".join(missing))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment (overrides win), or raise `ConfigError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ENV_PREFIX + ".".join(str(p) for p in err["loc"]).upper()
+            problems.append(f"{name}: {err['msg']}")
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, its default and meaning (kept in the README)."""
+    rows = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = "—" if default is None else f"`{default}`"
+        rows.append(f"| `{ENV_PREFIX}{name.upper()}` | {shown} | {field.description} |")
+    return "\n".join(rows)

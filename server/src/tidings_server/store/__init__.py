@@ -1,0 +1,1 @@
+"""PostgreSQL storage: the engine, the models, tenant-scoped repositories and migrations."""
