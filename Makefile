@@ -1,0 +1,75 @@
+# Every entry point of the monorepo. On a fresh machine `make run` and `make test` do all the
+# set-up themselves: a pinned uv in .tools/, the Python workspace in .venv/ (uv.lock), npm
+# packages where a part needs them.
+#
+#   make run          install, then start Tidings on its embedded default (NATS + PostgreSQL)
+#   make test         install, then every suite: spec, lint, server, contract, SDKs, infra
+#   make lint         ruff (lint + format check) and mypy --strict on the server
+#   make spec-lint    validate spec/openapi.yaml, spec/asyncapi.yaml, spec/errors.yaml
+#   make fmt          format the Python code
+#   make dev          same as run
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+RUN := $(UV) run --frozen --no-sync
+NPM := npm --no-audit --no-fund --loglevel=error
+
+# Parts with their own make fragments add their suites here (see *.mk below).
+TEST_SUITES :=
+LINT_SUITES :=
+
+.PHONY: help install run dev test test-server lint spec-lint fmt clean
+help:
+	@sed -n 's/^#   //p' Makefile
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml server/pyproject.toml
+	$(UV) sync --frozen --all-packages
+	touch $@
+
+spec/tools/node_modules/.installed: spec/tools/package.json spec/tools/package-lock.json
+	cd spec/tools && $(NPM) ci
+	touch $@
+
+install: $(VENV)/.synced spec/tools/node_modules/.installed
+
+run dev: $(VENV)/.synced
+	$(RUN) tidings-server dev
+
+spec-lint: install
+	$(RUN) python spec/tools/lint.py
+	node spec/tools/lint-asyncapi.mjs spec/asyncapi.yaml
+
+lint: $(VENV)/.synced $(LINT_SUITES)
+	$(RUN) ruff check server spec/tools tests
+	$(RUN) ruff format --check server spec/tools tests
+	$(RUN) mypy
+
+fmt: $(VENV)/.synced
+	$(RUN) ruff check --fix server spec/tools tests
+	$(RUN) ruff format server spec/tools tests
+
+test-server: $(VENV)/.synced
+	$(RUN) pytest
+
+test: install
+	$(MAKE) --no-print-directory spec-lint
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-server
+	$(foreach suite,$(TEST_SUITES),$(MAKE) --no-print-directory $(suite) &&) true
+
+clean:
+	rm -rf $(VENV) $(TOOLS) spec/tools/node_modules .pytest_cache .mypy_cache .ruff_cache
+
+-include codegen/codegen.mk
+-include sdks/sdks.mk
