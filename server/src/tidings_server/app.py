@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import connexion
@@ -109,14 +110,14 @@ def _connexion_problem(request: ConnexionRequest, exc: Exception) -> ConnexionRe
     )
 
 
-def _rest_api(validate_responses: bool) -> connexion.AsyncApp:
+def _rest_api(spec: Path, validate_responses: bool) -> connexion.AsyncApp:
     api = connexion.AsyncApp(
         __name__,
-        specification_dir=str(spec_dir()),
+        specification_dir=str(spec.parent),
         validator_map=VALIDATORS,
         swagger_ui_options=connexion.options.SwaggerUIOptions(swagger_ui_path="/docs"),
     )
-    api.add_api("openapi.yaml", strict_validation=True, validate_responses=validate_responses)
+    api.add_api(spec.name, strict_validation=True, validate_responses=validate_responses)
     for exc_type in (Exception, HTTPException, ProblemException, TidingsError):
         api.add_error_handler(exc_type, _connexion_problem)
     return api
@@ -142,9 +143,12 @@ async def close_services(services: Services) -> None:
         await services.db.close()
 
 
-def create_app(settings: Settings, *, validate_responses: bool = False) -> ASGIApp:
+def create_app(
+    settings: Settings, *, validate_responses: bool = False, api_spec: Path | None = None
+) -> ASGIApp:
     """The whole ASGI application. `validate_responses` checks every answer against the spec
-    (tests turn it on; a non-conforming answer becomes a 500 there)."""
+    (tests turn it on; a non-conforming answer becomes a 500 there). `api_spec` serves another
+    OpenAPI document than spec/openapi.yaml through the same stack (tests of the stack itself)."""
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -158,7 +162,7 @@ def create_app(settings: Settings, *, validate_responses: bool = False) -> ASGIA
         return _problem_for(request, exc)
 
     app = Starlette(
-        routes=[Mount("/", app=_rest_api(validate_responses))],
+        routes=[Mount("/", app=_rest_api(api_spec or spec_dir() / "openapi.yaml", validate_responses))],
         lifespan=lifespan,
         exception_handlers={HTTPException: starlette_problem, TidingsError: starlette_problem},
     )

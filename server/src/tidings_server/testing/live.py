@@ -1,0 +1,72 @@
+"""A real Tidings server (uvicorn, httptools, the full ASGI stack) in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+
+from tidings_server.app import create_app
+from tidings_server.config import Settings
+
+__all__ = ["LiveServer", "live_server"]
+
+
+class LiveServer:
+    def __init__(self, settings: Settings, *, validate_responses: bool = True, api_spec: Path | None = None) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", 0))
+        self.port: int = self._sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(settings, validate_responses=validate_responses, api_spec=api_spec),
+            loop="asyncio",
+            http="httptools",
+            lifespan="on",
+            log_config=None,
+            access_log=False,
+        )
+        self.server = uvicorn.Server(config)
+        # uvicorn installs signal handlers only in the main thread; the test runner keeps them.
+        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self._thread = threading.Thread(target=self._run, name="tidings-live-server", daemon=True)
+        self.error: BaseException | None = None
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self.server.serve(sockets=[self._sock]))
+        except BaseException as exc:  # surfaced by start()
+            self.error = exc
+
+    def start(self, timeout: float = 30.0) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError(f"the server did not start: {self.error!r}")
+            if time.monotonic() > deadline:
+                raise TimeoutError("the server did not start in time")
+            self._thread.join(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self._thread.join(15)
+
+
+@contextmanager
+def live_server(
+    settings: Settings, *, validate_responses: bool = True, api_spec: Path | None = None
+) -> Iterator[LiveServer]:
+    server = LiveServer(settings, validate_responses=validate_responses, api_spec=api_spec)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
