@@ -35,7 +35,9 @@ def test_environment_variables_with_the_prefix_are_read(monkeypatch: pytest.Monk
         ("TIDINGS_MAX_BODY_BYTES", "10"),
     ],
 )
-def test_a_bad_value_fails_naming_the_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+def test_a_bad_value_fails_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError, match=variable):
         load_settings()

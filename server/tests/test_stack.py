@@ -59,7 +59,9 @@ async def test_wrong_method_is_405_with_allow(http: httpx.AsyncClient) -> None:
 
 
 async def test_body_that_is_not_utf8_is_400_invalid_json(echo: httpx.AsyncClient) -> None:
-    response = await echo.post("/echo", content=b'{"name": "\xff\xfe"}', headers={"content-type": "application/json"})
+    response = await echo.post(
+        "/echo", content=b'{"name": "\xff\xfe"}', headers={"content-type": "application/json"}
+    )
     assert_problem(response, 400, "invalid_json")
 
 
@@ -77,7 +79,9 @@ async def test_body_that_is_not_json_is_400_invalid_json(echo: httpx.AsyncClient
 
 
 async def test_schema_violations_are_all_listed_with_pointers(echo: httpx.AsyncClient) -> None:
-    response = await echo.post("/echo", json={"name": "far too long a name", "count": -1, "tags": [1], "x": 0})
+    response = await echo.post(
+        "/echo", json={"name": "far too long a name", "count": -1, "tags": [1], "x": 0}
+    )
     body = assert_problem(response, 400, "validation_failed")
     pointers = {e["pointer"] for e in body["errors"]}  # type: ignore[attr-defined]
     assert {"/name", "/count", "/tags/0", ""} <= pointers
@@ -93,9 +97,15 @@ async def test_wrong_content_type_is_415(echo: httpx.AsyncClient) -> None:
     assert_problem(response, 415, "unsupported_media_type")
 
 
-async def test_body_over_the_limit_by_content_length_is_413(echo: httpx.AsyncClient, settings: Settings) -> None:
+async def test_body_over_the_limit_by_content_length_is_413(
+    echo: httpx.AsyncClient, settings: Settings
+) -> None:
     big = b'{"name": "' + b"a" * settings.max_body_bytes + b'", "count": 1}'
-    assert_problem(await echo.post("/echo", content=big, headers={"content-type": "application/json"}), 413, "payload_too_large")
+    assert_problem(
+        await echo.post("/echo", content=big, headers={"content-type": "application/json"}),
+        413,
+        "payload_too_large",
+    )
 
 
 async def test_chunked_body_over_the_limit_is_413(echo: httpx.AsyncClient, settings: Settings) -> None:

@@ -48,9 +48,16 @@ __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
-_STATUS_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-                 405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large",
-                 415: "unsupported_media_type"}
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
 
 
 def _code_for(exc: Exception) -> tuple[str, int | None]:
@@ -126,7 +133,8 @@ def _rest_api(spec: Path, validate_responses: bool) -> connexion.AsyncApp:
 async def open_services(settings: Settings) -> Services:
     """Connect to PostgreSQL and NATS (both must answer now; later outages are survived)."""
     settings.require("database_url", "nats_url", "api_key_pepper")
-    assert settings.database_url is not None and settings.nats_url is not None
+    assert settings.database_url is not None
+    assert settings.nats_url is not None
     db = Database.connect(settings.database_url.get_secret_value(), pool_size=settings.db_pool_size)
     try:
         broker = await JetStreamBroker.connect(settings.nats_url.split(","))

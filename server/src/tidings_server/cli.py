@@ -1,9 +1,9 @@
 """`tidings-server`: the one command.
 
-    tidings-server dev       embedded NATS + PostgreSQL as child processes, migrate, demo tenant, serve
-    tidings-server serve     production: external TIDINGS_DATABASE_URL / TIDINGS_NATS_URL
-    tidings-server migrate   apply database migrations and exit
-    tidings-server config    print the settings table (Markdown)
+tidings-server dev       embedded NATS + PostgreSQL as child processes, migrate, demo tenant, serve
+tidings-server serve     production: external TIDINGS_DATABASE_URL / TIDINGS_NATS_URL
+tidings-server migrate   apply database migrations and exit
+tidings-server config    print the settings table (Markdown)
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def cmd_dev(args: argparse.Namespace) -> None:
             "  URL:          {url}\n"
             "  API docs:     {url}/docs\n"
             f"  Demo API key: {demo_key}\n"
-            "  Try:          curl -H \"Authorization: Bearer $KEY\" {url}/v1/whoami\n"
+            '  Try:          curl -H "Authorization: Bearer $KEY" {url}/v1/whoami\n'
             "  Stop:         Ctrl-C\n"
         )
         _serve(settings, banner)
@@ -161,10 +161,14 @@ def cmd_config(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="tidings-server", description="Tidings realtime event platform server.")
+    parser = argparse.ArgumentParser(
+        prog="tidings-server", description="Tidings realtime event platform server."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("dev", help="embedded NATS + PostgreSQL, migrate, demo tenant, serve").set_defaults(func=cmd_dev)
+    commands.add_parser("dev", help="embedded NATS + PostgreSQL, migrate, demo tenant, serve").set_defaults(
+        func=cmd_dev
+    )
     commands.add_parser("serve", help="serve with external PostgreSQL and NATS").set_defaults(func=cmd_serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     commands.add_parser("config", help="print the settings table").set_defaults(func=cmd_config)

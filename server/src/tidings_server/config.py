@@ -28,22 +28,35 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
 
     host: str = Field("127.0.0.1", description="Address the HTTP/WebSocket server binds to.")
-    port: int = Field(8080, ge=0, le=65535, description="Port of the HTTP/WebSocket server (0: any free port).")
+    port: int = Field(
+        8080, ge=0, le=65535, description="Port of the HTTP/WebSocket server (0: any free port)."
+    )
     database_url: SecretStr | None = Field(
         None,
-        description="PostgreSQL URL (`postgresql://user:pass@host:5432/db`). Required by `serve` and `migrate`; `dev` starts its own.",
+        description=(
+            "PostgreSQL URL (`postgresql://user:pass@host:5432/db`). Required by `serve` and `migrate`; "
+            "`dev` starts its own."
+        ),
     )
     nats_url: str | None = Field(
         None,
-        description="NATS server URL(s), comma-separated (`nats://host:4222`). Required by `serve`; `dev` starts its own.",
+        description=(
+            "NATS server URL(s), comma-separated (`nats://host:4222`). Required by `serve`; `dev` starts "
+            "its own."
+        ),
     )
     api_key_pepper: SecretStr | None = Field(
         None,
-        description="Server-side secret (at least 32 characters) under which API keys are HMAC-digested. Required by `serve`; `dev` generates one in its data folder. Changing it invalidates every API key.",
+        description=(
+            "Server-side secret (at least 32 characters) under which API keys are HMAC-digested. Required "
+            "by `serve`; `dev` generates one in its data folder. Changing it invalidates every API key."
+        ),
     )
     data_dir: Path = Field(
         Path(".tidings"),
-        description="Folder where `dev` keeps the embedded PostgreSQL and NATS data, and its generated secrets.",
+        description=(
+            "Folder where `dev` keeps the embedded PostgreSQL and NATS data, and its generated secrets."
+        ),
     )
     max_body_bytes: int = Field(
         1_048_576,
@@ -54,16 +67,19 @@ class Settings(BaseSettings):
     readiness_timeout: float = Field(
         2.0, gt=0, le=60, description="Seconds `/readyz` waits for each dependency before calling it down."
     )
-    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Lowest level logged.")
-    log_format: Literal["json", "console"] = Field(
-        "json", description="`json` (one object per line, for production) or `console` (for people; `dev` uses it)."
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="Lowest level logged."
     )
-    key_environment: Literal["live", "test"] = Field(
-        "live", description="Environment tag embedded in new API keys (`tdg_live_…` / `tdg_test_…`)."
+    log_format: Literal["json", "console"] = Field(
+        "json",
+        description="`json` (one object per line, for production) or `console` (for people; `dev` uses it).",
     )
     embedded_pg_user: str = Field(
         "nobody",
-        description="When `dev` runs as root: the system user that runs the embedded PostgreSQL (PostgreSQL refuses to run as root).",
+        description=(
+            "When `dev` runs as root: the system user that runs the embedded PostgreSQL (PostgreSQL refuses"
+            " to run as root)."
+        ),
     )
 
     @field_validator("api_key_pepper")

@@ -28,7 +28,7 @@ def _pointer(error: ValidationError) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)
 
 
-class StrictJSONBodyValidator(JSONRequestBodyValidator):
+class StrictJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]  # connexion is untyped
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
         raw = b"".join([chunk async for chunk in stream])
         if not raw:
@@ -50,7 +50,9 @@ class StrictJSONBodyValidator(JSONRequestBodyValidator):
             for _, error in zip(range(MAX_VIOLATIONS), self._validator.iter_errors(body), strict=False)
         ]
         if violations:
-            raise RequestError("the body does not match the schema", code="validation_failed", errors=violations)
+            raise RequestError(
+                "the body does not match the schema", code="validation_failed", errors=violations
+            )
         return None
 
 

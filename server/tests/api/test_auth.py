@@ -9,7 +9,9 @@ from tidings_server.auth import apikeys
 from tidings_server.testing.plugin import Demo
 
 
-async def test_the_demo_key_introspects_to_its_tenant_and_project(http: httpx.AsyncClient, demo: Demo) -> None:
+async def test_the_demo_key_introspects_to_its_tenant_and_project(
+    http: httpx.AsyncClient, demo: Demo
+) -> None:
     response = await http.get("/v1/whoami", headers={"authorization": f"Bearer {demo.api_key}"})
     assert response.status_code == 200
     body = response.json()

@@ -38,7 +38,9 @@ async def test_version_names_server_and_api(http: httpx.AsyncClient) -> None:
 async def test_readyz_is_503_naming_the_database_when_it_is_down(settings: Settings) -> None:
     closed = free_port()
     broken = settings.model_copy(
-        update={"database_url": load_settings(database_url=f"postgresql://x:y@127.0.0.1:{closed}/x").database_url}
+        update={
+            "database_url": load_settings(database_url=f"postgresql://x:y@127.0.0.1:{closed}/x").database_url
+        }
     )
     with live_server(broken) as server:
         async with httpx.AsyncClient(base_url=server.url) as http:
@@ -82,4 +84,3 @@ async def test_readyz_is_503_when_jetstream_goes_away_and_200_when_it_is_back(
                     restarted.stop()
     finally:
         nats.stop()
-

@@ -22,7 +22,9 @@ async def broker(nats_server: EmbeddedNats) -> AsyncIterator[JetStreamBroker]:
 @pytest.fixture
 async def project(broker: JetStreamBroker) -> uuid.UUID:
     project_id = uuid.uuid4()
-    await broker.ensure_stream(StreamSpec(name=project_stream(project_id), subjects=(project_wildcard(project_id),)))
+    await broker.ensure_stream(
+        StreamSpec(name=project_stream(project_id), subjects=(project_wildcard(project_id),))
+    )
     return project_id
 
 
@@ -36,11 +38,14 @@ async def test_same_message_id_is_stored_once(broker: JetStreamBroker, project: 
     first = await broker.publish(event_subject(project, "t"), b"1", msg_id="m-1")
     again = await broker.publish(event_subject(project, "t"), b"1", msg_id="m-1")
     other = await broker.publish(event_subject(project, "t"), b"2", msg_id="m-2")
-    assert again.duplicate and again.seq == first.seq
+    assert again.duplicate
+    assert again.seq == first.seq
     assert other.seq == first.seq + 1
 
 
-async def test_ensure_stream_is_idempotent_and_updates_limits(broker: JetStreamBroker, project: uuid.UUID) -> None:
+async def test_ensure_stream_is_idempotent_and_updates_limits(
+    broker: JetStreamBroker, project: uuid.UUID
+) -> None:
     spec = StreamSpec(name=project_stream(project), subjects=(project_wildcard(project),), max_msgs=3)
     await broker.ensure_stream(spec)
     await broker.ensure_stream(spec)

@@ -86,7 +86,9 @@ def test_dev_serves_with_its_own_services_and_ctrl_c_stops_them(data_dir: Path) 
     again = Dev(data_dir)
     try:
         assert again.key == dev.key
-        whoami = httpx.get(again.url + "/v1/whoami", headers={"authorization": f"Bearer {again.key}"}, timeout=10)
+        whoami = httpx.get(
+            again.url + "/v1/whoami", headers={"authorization": f"Bearer {again.key}"}, timeout=10
+        )
         assert whoami.status_code == 200
     finally:
         again.proc.send_signal(signal.SIGTERM)

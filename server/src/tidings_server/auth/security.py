@@ -42,4 +42,3 @@ async def api_key_info(token: str, request: Request) -> dict[str, Any] | None:
         "project_id": str(row.project_id),
         "scopes": list(row.scopes),
     }
-

@@ -34,11 +34,15 @@ class EmbeddedNats:
             "nats-server",
             [
                 nats_server_binary(),
-                "--addr", host,
-                "--port", str(self.port),
+                "--addr",
+                host,
+                "--port",
+                str(self.port),
                 "--jetstream",
-                "--store_dir", str(store_dir),
-                "--server_name", "tidings-embedded",
+                "--store_dir",
+                str(store_dir),
+                "--server_name",
+                "tidings-embedded",
             ],
             log_path=store_dir / "nats-server.log",
             stop_signal=signal.SIGTERM,
@@ -60,7 +64,7 @@ class EmbeddedNats:
         self.process.start()
         try:
             wait_for(self._answers, timeout=timeout, what="nats-server", alive=self.process.alive)
-        except Exception as exc:
+        except (RuntimeError, TimeoutError) as exc:
             self.process.stop()
             raise RuntimeError(f"{exc}; its log ends with:\n{self.process.log_tail()}") from None
 

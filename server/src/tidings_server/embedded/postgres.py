@@ -124,12 +124,18 @@ class EmbeddedPostgres:
             result = subprocess.run(
                 [
                     str(self.bin_dir / "initdb"),
-                    "-D", str(self.data_dir),
-                    "-U", SUPERUSER,
-                    "--pwfile", str(pwfile),
-                    "--auth", "scram-sha-256",
-                    "--encoding", "UTF8",
-                    "--locale", "C",
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    SUPERUSER,
+                    "--pwfile",
+                    str(pwfile),
+                    "--auth",
+                    "scram-sha-256",
+                    "--encoding",
+                    "UTF8",
+                    "--locale",
+                    "C",
                 ],
                 capture_output=True,
                 text=True,
@@ -149,20 +155,45 @@ class EmbeddedPostgres:
         except OSError:
             return False
         result = subprocess.run(
-            [str(self.bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-q"],
+            [
+                str(self.bin_dir / "pg_isready"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                SUPERUSER,
+                "-q",
+            ],
             check=False,
         )
         return result.returncode == 0
 
     def _create_database(self, name: str) -> None:
         env = {**os.environ, "PGPASSWORD": self.password}
-        base = [str(self.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", "postgres", "-qtAX"]
+        base = [
+            str(self.bin_dir / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            SUPERUSER,
+            "-d",
+            "postgres",
+            "-qtAX",
+        ]
         exists = subprocess.run(
             [*base, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-            capture_output=True, text=True, env=env, check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         )
         if exists.stdout.strip() != "1":
-            subprocess.run([*base, "-c", f'CREATE DATABASE "{name}"'], capture_output=True, env=env, check=True)
+            subprocess.run(
+                [*base, "-c", f'CREATE DATABASE "{name}"'], capture_output=True, env=env, check=True
+            )
 
     def start(self, database: str = "tidings", timeout: float = 30.0) -> None:
         if not (self.data_dir / "PG_VERSION").is_file():
@@ -171,7 +202,7 @@ class EmbeddedPostgres:
         try:
             wait_for(self._answers, timeout=timeout, what="postgres", alive=self.process.alive)
             self._create_database(database)
-        except Exception as exc:
+        except (RuntimeError, TimeoutError, OSError, subprocess.CalledProcessError) as exc:
             self.process.stop()
             raise RuntimeError(f"{exc}; its log ends with:\n{self.process.log_tail()}") from None
 

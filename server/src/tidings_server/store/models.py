@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["ApiKey", "Base", "Project", "Tenant", "TENANT_STATUSES"]
+__all__ = ["TENANT_STATUSES", "ApiKey", "Base", "Project", "Tenant"]
 
 TENANT_STATUSES = ("trialing", "active", "past_due", "suspended", "canceled")
 

@@ -19,7 +19,9 @@ __all__ = ["LiveServer", "live_server"]
 
 
 class LiveServer:
-    def __init__(self, settings: Settings, *, validate_responses: bool = True, api_spec: Path | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, validate_responses: bool = True, api_spec: Path | None = None
+    ) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
@@ -34,15 +36,13 @@ class LiveServer:
             access_log=False,
         )
         self.server = uvicorn.Server(config)
-        # uvicorn installs signal handlers only in the main thread; the test runner keeps them.
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._thread = threading.Thread(target=self._run, name="tidings-live-server", daemon=True)
         self.error: BaseException | None = None
 
     def _run(self) -> None:
         try:
             asyncio.run(self.server.serve(sockets=[self._sock]))
-        except BaseException as exc:  # surfaced by start()
+        except BaseException as exc:  # noqa: BLE001 - kept and surfaced by start()
             self.error = exc
 
     def start(self, timeout: float = 30.0) -> None:

@@ -108,7 +108,8 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
 
 @pytest.fixture(scope="module")
 def demo(settings: Settings) -> Demo:
-    assert settings.database_url is not None and settings.api_key_pepper is not None
+    assert settings.database_url is not None
+    assert settings.api_key_pepper is not None
     url = settings.database_url.get_secret_value()
     pepper = settings.api_key_pepper.get_secret_value().encode()
 
