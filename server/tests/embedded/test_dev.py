@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -27,6 +27,19 @@ def data_dir() -> Iterator[Path]:
     root.chmod(0o755)  # traversable by the PostgreSQL user when the tests run as root
     yield root / "data"
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def start_dev() -> Iterator[Callable[[Path], Dev]]:
+    started: list[Dev] = []
+
+    def start(data_dir: Path) -> Dev:
+        started.append(Dev(data_dir))
+        return started[-1]
+
+    yield start
+    for dev in started:
+        dev.close()
 
 
 class Dev:
@@ -58,8 +71,15 @@ class Dev:
                 key = m[1]
             if url and key:
                 return url, key
-        self.proc.kill()
+        self.close()
         raise AssertionError("dev did not print its banner:\n" + "".join(self.output))
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
     def child_names(self) -> set[str]:
         return {c.name() for c in self.children}
@@ -69,8 +89,10 @@ class Dev:
         return not alive
 
 
-def test_dev_serves_with_its_own_services_and_ctrl_c_stops_them(data_dir: Path) -> None:
-    dev = Dev(data_dir)
+def test_dev_serves_with_its_own_services_and_ctrl_c_stops_them(
+    data_dir: Path, start_dev: Callable[[Path], Dev]
+) -> None:
+    dev = start_dev(data_dir)
     try:
         assert {"nats-server", "postgres"} <= dev.child_names()
         assert httpx.get(dev.url + "/readyz", timeout=10).status_code == 200
@@ -83,7 +105,7 @@ def test_dev_serves_with_its_own_services_and_ctrl_c_stops_them(data_dir: Path) 
     assert dev.children_gone()
 
     # A second start reuses the data: same demo key, data still there.
-    again = Dev(data_dir)
+    again = start_dev(data_dir)
     try:
         assert again.key == dev.key
         whoami = httpx.get(
@@ -96,8 +118,8 @@ def test_dev_serves_with_its_own_services_and_ctrl_c_stops_them(data_dir: Path) 
     assert again.children_gone()
 
 
-def test_killing_dev_leaves_no_orphan(data_dir: Path) -> None:
-    dev = Dev(data_dir)
+def test_killing_dev_leaves_no_orphan(data_dir: Path, start_dev: Callable[[Path], Dev]) -> None:
+    dev = start_dev(data_dir)
     assert {"nats-server", "postgres"} <= dev.child_names()
     dev.proc.kill()
     dev.proc.wait(10)
