@@ -1,0 +1,76 @@
+"""What every language adapter shares: model lookup, alias resolution, doc text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import ir
+from .naming import snake
+
+__all__ = ["Adapter"]
+
+
+class Adapter:
+    """Base of the per-language adapters; their public methods become Jinja filters."""
+
+    #: Words that cannot be identifiers in the target language.
+    reserved: frozenset[str] = frozenset()
+
+    def __init__(self, api: ir.Api) -> None:
+        self.api = api
+        self.by_name: dict[str, ir.Model] = {m.name: m for m in api.models}
+
+    def filters(self) -> dict[str, Callable[..., Any]]:
+        return {
+            name: getattr(self, name)
+            for name in dir(self)
+            if not name.startswith("_") and name not in ("filters", "api", "by_name", "reserved")
+            and callable(getattr(self, name))
+        }
+
+    # --- model lookup -------------------------------------------------------------------
+    def model(self, name: str) -> ir.Model:
+        return self.by_name[name]
+
+    def base_type(self, t: ir.TypeRef) -> ir.TypeRef:
+        """Follow aliases (`Id` -> string) to the type that decides how a value is passed."""
+        seen = 0
+        while t.kind == "ref" and isinstance(self.by_name.get(t.name or ""), ir.AliasModel):
+            alias = self.by_name[t.name or ""]
+            assert isinstance(alias, ir.AliasModel)
+            t = alias.target.with_nullable(t.nullable or alias.target.nullable)
+            seen += 1
+            if seen > 50:
+                raise ValueError(f"alias cycle at {t}")
+        return t
+
+    def is_enum(self, t: ir.TypeRef) -> bool:
+        t = self.base_type(t)
+        return t.kind == "ref" and isinstance(self.by_name.get(t.name or ""), ir.EnumModel)
+
+    def kind_of(self, model: ir.Model) -> str:
+        return type(model).__name__.removesuffix("Model").lower()
+
+    # --- names ----------------------------------------------------------------------------
+    def safe(self, name: str, suffix: str = "_") -> str:
+        return name + suffix if name in self.reserved else name
+
+    def iter_name(self, op: ir.Operation) -> str:
+        """`list_tenants` -> `iter_tenants`: the auto-paginating twin of a list operation."""
+        rest = op.name.removeprefix("list_")
+        return snake("iter_" + rest)
+
+    # --- text -------------------------------------------------------------------------------
+    def doc_lines(self, texts: str | Sequence[str | None] | None) -> list[str]:
+        """Lines of one text or of several (joined by a blank line); None and empty are skipped."""
+        if texts is None or isinstance(texts, str):
+            texts = [texts]
+        lines: list[str] = []
+        for text in texts:
+            if not text:
+                continue
+            if lines:
+                lines.append("")
+            lines.extend(line.rstrip() for line in text.strip().splitlines())
+        return lines

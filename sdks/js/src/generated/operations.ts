@@ -1,0 +1,779 @@
+// Generated from spec/openapi.yaml, spec/asyncapi.yaml, spec/errors.yaml by codegen — do not edit.
+// Change the spec (or codegen/templates/typescript) and run `make codegen`.
+//
+// One method per REST operation of Tidings API 0.1.0. `Operations` only shapes
+// requests; the hand-written `Client` sends them by implementing `send` (auth, retries,
+// idempotency keys and error mapping live there).
+
+import type * as models from "./models.js";
+
+export interface SecurityScheme {
+  readonly type: "http" | "apiKey";
+  /** bearer or basic, for http. */
+  readonly scheme: string | null;
+  /** header or query, for apiKey. */
+  readonly in: string | null;
+  /** The header or query parameter, for apiKey. */
+  readonly name: string | null;
+}
+
+export const SECURITY_SCHEMES: Readonly<Record<string, SecurityScheme>> = {
+  ApiKeyAuth: { type: "http", scheme: "bearer", in: null, name: null },
+  ClientToken: { type: "http", scheme: "bearer", in: null, name: null },
+  UserToken: { type: "http", scheme: "bearer", in: null, name: null },
+};
+
+/** Per-call overrides of the client's settings. */
+export interface RequestOptions {
+  /** Milliseconds for the whole call, retries included. */
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** Default: one generated per call, reused on each of its retries. */
+  idempotencyKey?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** One logical call: what `send` needs to perform it (and retry it). */
+export interface ApiRequest {
+  readonly method: string;
+  /** Already percent-encoded. */
+  readonly path: string;
+  readonly operation: string;
+  /** Schemes any one of which the operation accepts; empty: send no credential. */
+  readonly security: readonly string[];
+  /** Undefined and null values are left out; arrays repeat the parameter. */
+  readonly query?: Readonly<Record<string, unknown>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+}
+
+/** Query and header parameters of `listTenants`. */
+export interface ListTenantsParams {
+  /** The `next_cursor` of the previous page. */
+  after?: string;
+  limit?: number;
+}
+
+/** Query and header parameters of `listProjects`. */
+export interface ListProjectsParams {
+  /** The `next_cursor` of the previous page. */
+  after?: string;
+  limit?: number;
+}
+
+/** Query and header parameters of `listKeys`. */
+export interface ListKeysParams {
+  /** The `next_cursor` of the previous page. */
+  after?: string;
+  limit?: number;
+}
+
+/** Query and header parameters of `listAudit`. */
+export interface ListAuditParams {
+  /** The `next_cursor` of the previous page. */
+  after?: string;
+  limit?: number;
+  /** Only entries of this action (e.g. `api_key.revoked`). */
+  action?: string;
+}
+
+/** The REST operations; subclasses provide `send`. */
+export abstract class Operations {
+  /** Perform `request`; resolve to the decoded JSON body (undefined when there is none). */
+  protected abstract send(request: ApiRequest, options?: RequestOptions): Promise<unknown>;
+
+  /**
+   * Liveness probe
+   *
+   * Answers 200 while the process runs; checks no dependency.
+   */
+  async healthz(
+    options?: RequestOptions,
+  ): Promise<models.Health> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/healthz`,
+        operation: "healthz",
+        security: [],
+      },
+      options,
+    );
+    return result as models.Health;
+  }
+
+  /**
+   * Readiness probe
+   *
+   * 200 when PostgreSQL and NATS JetStream both answer; 503 naming the failing dependency
+   * otherwise (the body has the same shape in both cases).
+   */
+  async readyz(
+    options?: RequestOptions,
+  ): Promise<models.Readiness> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/readyz`,
+        operation: "readyz",
+        security: [],
+      },
+      options,
+    );
+    return result as models.Readiness;
+  }
+
+  /** Server and API version */
+  async version(
+    options?: RequestOptions,
+  ): Promise<models.Version> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/version`,
+        operation: "version",
+        security: [],
+      },
+      options,
+    );
+    return result as models.Version;
+  }
+
+  /**
+   * Introspect the calling credential
+   *
+   * What the credential of the request is and what it may do.
+   */
+  async whoami(
+    options?: RequestOptions,
+  ): Promise<models.Whoami> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/whoami`,
+        operation: "whoami",
+        security: ["ApiKeyAuth", "ClientToken", "UserToken"],
+      },
+      options,
+    );
+    return result as models.Whoami;
+  }
+
+  /**
+   * Sign up: a user and their first tenant
+   *
+   * Creates a user, a tenant with that user as `owner`, and a session. Refused with 403 `signup_closed` when the operator turned sign-up off.
+   */
+  async signup(
+    body: models.Signup,
+    options?: RequestOptions,
+  ): Promise<models.Session> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/auth/signup`,
+        operation: "signup",
+        security: [],
+        body,
+      },
+      options,
+    );
+    return result as models.Session;
+  }
+
+  /**
+   * Log in with email and password
+   *
+   * Failed attempts are throttled per email and per source address (429 with `Retry-After`). The answer never says whether the email exists.
+   */
+  async login(
+    body: models.Login,
+    options?: RequestOptions,
+  ): Promise<models.Session> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/auth/login`,
+        operation: "login",
+        security: [],
+        body,
+      },
+      options,
+    );
+    return result as models.Session;
+  }
+
+  /**
+   * Rotate a refresh token
+   *
+   * Every refresh token works once. Presenting one that was already used revokes the whole session (token theft detection).
+   */
+  async refresh(
+    body: models.RefreshRequest,
+    options?: RequestOptions,
+  ): Promise<models.Session> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/auth/refresh`,
+        operation: "refresh",
+        security: [],
+        body,
+      },
+      options,
+    );
+    return result as models.Session;
+  }
+
+  /**
+   * End a session
+   *
+   * Revokes the session of this refresh token; its access tokens stop working at once.
+   */
+  async logout(
+    body: models.RefreshRequest,
+    options?: RequestOptions,
+  ): Promise<void> {
+    await this.send(
+      {
+        method: "POST",
+        path: `/v1/auth/logout`,
+        operation: "logout",
+        security: [],
+        body,
+      },
+      options,
+    );
+  }
+
+  /** The signed-in user and their memberships */
+  async me(
+    options?: RequestOptions,
+  ): Promise<models.User> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/me`,
+        operation: "me",
+        security: ["UserToken"],
+      },
+      options,
+    );
+    return result as models.User;
+  }
+
+  /** Tenants the user belongs to (all of them for an operator) */
+  async listTenants(
+    params: ListTenantsParams = {},
+    options?: RequestOptions,
+  ): Promise<models.TenantList> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/tenants`,
+        operation: "list_tenants",
+        security: ["UserToken"],
+        query: { after: params["after"], limit: params["limit"] },
+      },
+      options,
+    );
+    return result as models.TenantList;
+  }
+
+  /** Every item of `listTenants`, fetching page after page by `next_cursor`. */
+  async *iterTenants(
+    params: ListTenantsParams = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<models.Tenant, void, undefined> {
+    let page_params: ListTenantsParams = { ...params };
+    for (;;) {
+      const page = await this.listTenants(page_params, options);
+      yield* page["items"];
+      const next = page["next_cursor"];
+      if (next === undefined || next === null || next === "") return;
+      page_params = { ...page_params, ["after"]: next };
+    }
+  }
+
+  /** Create a tenant (the caller becomes its owner) */
+  async createTenant(
+    body: models.TenantCreate,
+    options?: RequestOptions,
+  ): Promise<models.Tenant> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/tenants`,
+        operation: "create_tenant",
+        security: ["UserToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.Tenant;
+  }
+
+  /** A tenant */
+  async getTenant(
+    tenant: string,
+    options?: RequestOptions,
+  ): Promise<models.Tenant> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}`,
+        operation: "get_tenant",
+        security: ["UserToken"],
+      },
+      options,
+    );
+    return result as models.Tenant;
+  }
+
+  /** Update a tenant */
+  async updateTenant(
+    tenant: string,
+    body: models.TenantUpdate,
+    options?: RequestOptions,
+  ): Promise<models.Tenant> {
+    const result = await this.send(
+      {
+        method: "PATCH",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}`,
+        operation: "update_tenant",
+        security: ["UserToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.Tenant;
+  }
+
+  /** Members and their roles */
+  async listMembers(
+    tenant: string,
+    options?: RequestOptions,
+  ): Promise<models.MemberList> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/members`,
+        operation: "list_members",
+        security: ["UserToken"],
+      },
+      options,
+    );
+    return result as models.MemberList;
+  }
+
+  /** Remove a member */
+  async removeMember(
+    tenant: string,
+    user: string,
+    options?: RequestOptions,
+  ): Promise<void> {
+    await this.send(
+      {
+        method: "DELETE",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/members/${encodeURIComponent(String(user))}`,
+        operation: "remove_member",
+        security: ["UserToken"],
+      },
+      options,
+    );
+  }
+
+  /**
+   * Change a member's role
+   *
+   * Takes effect on the member's very next request, on every node. Only an owner grants or removes `owner`; nobody changes their own role; the last owner stays.
+   */
+  async updateMember(
+    tenant: string,
+    user: string,
+    body: models.MemberUpdate,
+    options?: RequestOptions,
+  ): Promise<models.Member> {
+    const result = await this.send(
+      {
+        method: "PATCH",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/members/${encodeURIComponent(String(user))}`,
+        operation: "update_member",
+        security: ["UserToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.Member;
+  }
+
+  /**
+   * Invite someone by email
+   *
+   * Returns the invitation token once (deliver it to the invitee); it expires after 7 days.
+   */
+  async invite(
+    tenant: string,
+    body: models.InvitationCreate,
+    options?: RequestOptions,
+  ): Promise<models.Invitation> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/invitations`,
+        operation: "invite",
+        security: ["UserToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.Invitation;
+  }
+
+  /**
+   * Accept an invitation
+   *
+   * Signed in (bearer user token): joins the tenant. Not signed in: send `name` and `password` to create the account at the same time.
+   */
+  async acceptInvitation(
+    body: models.InvitationAccept,
+    options?: RequestOptions,
+  ): Promise<models.Session> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/invitations/accept`,
+        operation: "accept_invitation",
+        security: [],
+        body,
+      },
+      options,
+    );
+    return result as models.Session;
+  }
+
+  /** A tenant's projects */
+  async listProjects(
+    tenant: string,
+    params: ListProjectsParams = {},
+    options?: RequestOptions,
+  ): Promise<models.ProjectList> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/projects`,
+        operation: "list_projects",
+        security: ["UserToken"],
+        query: { after: params["after"], limit: params["limit"] },
+      },
+      options,
+    );
+    return result as models.ProjectList;
+  }
+
+  /** Every item of `listProjects`, fetching page after page by `next_cursor`. */
+  async *iterProjects(
+    tenant: string,
+    params: ListProjectsParams = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<models.Project, void, undefined> {
+    let page_params: ListProjectsParams = { ...params };
+    for (;;) {
+      const page = await this.listProjects(tenant, page_params, options);
+      yield* page["items"];
+      const next = page["next_cursor"];
+      if (next === undefined || next === null || next === "") return;
+      page_params = { ...page_params, ["after"]: next };
+    }
+  }
+
+  /** Create a project */
+  async createProject(
+    tenant: string,
+    body: models.ProjectCreate,
+    options?: RequestOptions,
+  ): Promise<models.Project> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/projects`,
+        operation: "create_project",
+        security: ["UserToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.Project;
+  }
+
+  /** A project */
+  async getProject(
+    project: string,
+    options?: RequestOptions,
+  ): Promise<models.Project> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}`,
+        operation: "get_project",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+    return result as models.Project;
+  }
+
+  /** Update a project */
+  async updateProject(
+    project: string,
+    body: models.ProjectUpdate,
+    options?: RequestOptions,
+  ): Promise<models.Project> {
+    const result = await this.send(
+      {
+        method: "PATCH",
+        path: `/v1/projects/${encodeURIComponent(String(project))}`,
+        operation: "update_project",
+        security: ["UserToken", "ApiKeyAuth"],
+        body,
+      },
+      options,
+    );
+    return result as models.Project;
+  }
+
+  /** A project's API keys (never their secrets) */
+  async listKeys(
+    project: string,
+    params: ListKeysParams = {},
+    options?: RequestOptions,
+  ): Promise<models.ApiKeyList> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/keys`,
+        operation: "list_keys",
+        security: ["UserToken", "ApiKeyAuth"],
+        query: { after: params["after"], limit: params["limit"] },
+      },
+      options,
+    );
+    return result as models.ApiKeyList;
+  }
+
+  /** Every item of `listKeys`, fetching page after page by `next_cursor`. */
+  async *iterKeys(
+    project: string,
+    params: ListKeysParams = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<models.ApiKey, void, undefined> {
+    let page_params: ListKeysParams = { ...params };
+    for (;;) {
+      const page = await this.listKeys(project, page_params, options);
+      yield* page["items"];
+      const next = page["next_cursor"];
+      if (next === undefined || next === null || next === "") return;
+      page_params = { ...page_params, ["after"]: next };
+    }
+  }
+
+  /**
+   * Create an API key
+   *
+   * The key is in this answer only. An API key caller can only create keys within its own grants.
+   */
+  async createKey(
+    project: string,
+    body: models.ApiKeyCreate,
+    options?: RequestOptions,
+  ): Promise<models.ApiKeyWithSecret> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/keys`,
+        operation: "create_key",
+        security: ["UserToken", "ApiKeyAuth"],
+        body,
+      },
+      options,
+    );
+    return result as models.ApiKeyWithSecret;
+  }
+
+  /** An API key */
+  async getKey(
+    project: string,
+    keyId: string,
+    options?: RequestOptions,
+  ): Promise<models.ApiKey> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/keys/${encodeURIComponent(String(keyId))}`,
+        operation: "get_key",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+    return result as models.ApiKey;
+  }
+
+  /**
+   * Revoke an API key
+   *
+   * Every node refuses the key within a second.
+   */
+  async revokeKey(
+    project: string,
+    keyId: string,
+    options?: RequestOptions,
+  ): Promise<void> {
+    await this.send(
+      {
+        method: "DELETE",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/keys/${encodeURIComponent(String(keyId))}`,
+        operation: "revoke_key",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+  }
+
+  /**
+   * Replace an API key with a new secret
+   *
+   * Creates a key with the same name, grants and limits, and revokes the old one.
+   */
+  async rotateKey(
+    project: string,
+    keyId: string,
+    options?: RequestOptions,
+  ): Promise<models.ApiKeyWithSecret> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/keys/${encodeURIComponent(String(keyId))}/rotate`,
+        operation: "rotate_key",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+    return result as models.ApiKeyWithSecret;
+  }
+
+  /** Keys your backend signs client tokens with */
+  async listSigningKeys(
+    project: string,
+    options?: RequestOptions,
+  ): Promise<models.SigningKeyList> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/signing-keys`,
+        operation: "list_signing_keys",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+    return result as models.SigningKeyList;
+  }
+
+  /** Register a signing key */
+  async createSigningKey(
+    project: string,
+    body: models.SigningKeyCreate,
+    options?: RequestOptions,
+  ): Promise<models.SigningKeyWithSecret> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/signing-keys`,
+        operation: "create_signing_key",
+        security: ["UserToken", "ApiKeyAuth"],
+        body,
+      },
+      options,
+    );
+    return result as models.SigningKeyWithSecret;
+  }
+
+  /**
+   * Revoke a signing key
+   *
+   * Tokens signed with it stop verifying on every node within a second.
+   */
+  async deleteSigningKey(
+    project: string,
+    kid: string,
+    options?: RequestOptions,
+  ): Promise<void> {
+    await this.send(
+      {
+        method: "DELETE",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/signing-keys/${encodeURIComponent(String(kid))}`,
+        operation: "delete_signing_key",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+  }
+
+  /**
+   * Mint a client token for a browser or device
+   *
+   * Needs an API key of this project; the token's capabilities must be within the key's grants.
+   */
+  async mintToken(
+    project: string,
+    body: models.TokenRequest,
+    options?: RequestOptions,
+  ): Promise<models.ClientToken> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/tokens`,
+        operation: "mint_token",
+        security: ["ApiKeyAuth"],
+        body,
+      },
+      options,
+    );
+    return result as models.ClientToken;
+  }
+
+  /** The tenant's audit log, newest first */
+  async listAudit(
+    tenant: string,
+    params: ListAuditParams = {},
+    options?: RequestOptions,
+  ): Promise<models.AuditList> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/audit-log`,
+        operation: "list_audit",
+        security: ["UserToken"],
+        query: { after: params["after"], limit: params["limit"], action: params["action"] },
+      },
+      options,
+    );
+    return result as models.AuditList;
+  }
+
+  /** Every item of `listAudit`, fetching page after page by `next_cursor`. */
+  async *iterAudit(
+    tenant: string,
+    params: ListAuditParams = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<models.AuditEntry, void, undefined> {
+    let page_params: ListAuditParams = { ...params };
+    for (;;) {
+      const page = await this.listAudit(tenant, page_params, options);
+      yield* page["items"];
+      const next = page["next_cursor"];
+      if (next === undefined || next === null || next === "") return;
+      page_params = { ...page_params, ["after"]: next };
+    }
+  }
+}

@@ -1,0 +1,276 @@
+// Generated from spec/openapi.yaml, spec/asyncapi.yaml, spec/errors.yaml by codegen — do not edit.
+// Change the spec (or codegen/templates/rust) and run `make codegen`.
+
+//! The error registry (spec/errors.yaml): one entry per stable `code`.
+//!
+//! REST problems carry the code in their `code` field; realtime error frames carry it too, and
+//! the WebSocket close code that follows tells a client to reconnect and resume or to stop.
+
+/// What a realtime client does after a close with this code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CloseAction {
+    /// Reconnect with backoff and resume from the last cursor.
+    Reconnect,
+    /// Do not reconnect with the same credential or request.
+    Terminal,
+}
+
+/// A registry entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorInfo {
+    pub code: ErrorCode,
+    pub title: &'static str,
+    /// Whether the same request may succeed if retried later unchanged.
+    pub retryable: bool,
+    /// HTTP status of the problem response; `None` when the error is realtime-only.
+    pub status: Option<u16>,
+    /// WebSocket close code (4000-4999); `None` when the error never ends a connection.
+    pub close_code: Option<u16>,
+    pub action: Option<CloseAction>,
+    pub description: &'static str,
+}
+
+/// Every code of the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// Bad Request
+    BadRequest,
+    /// Invalid JSON
+    InvalidJson,
+    /// Validation Failed
+    ValidationFailed,
+    /// Not Found
+    NotFound,
+    /// Method Not Allowed
+    MethodNotAllowed,
+    /// Not Acceptable
+    NotAcceptable,
+    /// Payload Too Large
+    PayloadTooLarge,
+    /// Conflict
+    Conflict,
+    /// Unsupported Media Type
+    UnsupportedMediaType,
+    /// Unauthenticated
+    Unauthenticated,
+    /// Forbidden
+    Forbidden,
+    /// Sign-up Closed
+    SignupClosed,
+    /// Too Many Requests
+    RateLimited,
+    /// Internal Server Error
+    InternalError,
+    /// Service Unavailable
+    DependencyUnavailable,
+    /// Going Away
+    GoingAway,
+}
+
+/// The registry, in spec order (`ErrorCode as usize` indexes it).
+pub static ERRORS: [ErrorInfo; 16] = [
+    ErrorInfo {
+        code: ErrorCode::BadRequest,
+        title: "Bad Request",
+        retryable: false,
+        status: Some(400),
+        close_code: None,
+        action: None,
+        description: "The request could not be understood (malformed syntax).",
+    },
+    ErrorInfo {
+        code: ErrorCode::InvalidJson,
+        title: "Invalid JSON",
+        retryable: false,
+        status: Some(400),
+        close_code: None,
+        action: None,
+        description: "The body is not valid UTF-8 JSON.",
+    },
+    ErrorInfo {
+        code: ErrorCode::ValidationFailed,
+        title: "Validation Failed",
+        retryable: false,
+        status: Some(400),
+        close_code: None,
+        action: None,
+        description: "A parameter or the body does not match the schema; `errors` lists the violations.",
+    },
+    ErrorInfo {
+        code: ErrorCode::NotFound,
+        title: "Not Found",
+        retryable: false,
+        status: Some(404),
+        close_code: None,
+        action: None,
+        description: "No such resource or route.",
+    },
+    ErrorInfo {
+        code: ErrorCode::MethodNotAllowed,
+        title: "Method Not Allowed",
+        retryable: false,
+        status: Some(405),
+        close_code: None,
+        action: None,
+        description: "The route exists but not with this method; see the `Allow` header.",
+    },
+    ErrorInfo {
+        code: ErrorCode::NotAcceptable,
+        title: "Not Acceptable",
+        retryable: false,
+        status: Some(406),
+        close_code: None,
+        action: None,
+        description: "The server cannot answer in a media type the `Accept` header allows.",
+    },
+    ErrorInfo {
+        code: ErrorCode::PayloadTooLarge,
+        title: "Payload Too Large",
+        retryable: false,
+        status: Some(413),
+        close_code: None,
+        action: None,
+        description: "The request body is over the configured size limit.",
+    },
+    ErrorInfo {
+        code: ErrorCode::Conflict,
+        title: "Conflict",
+        retryable: false,
+        status: Some(409),
+        close_code: None,
+        action: None,
+        description: "The request conflicts with the current state (a slug or id already taken, the last owner).",
+    },
+    ErrorInfo {
+        code: ErrorCode::UnsupportedMediaType,
+        title: "Unsupported Media Type",
+        retryable: false,
+        status: Some(415),
+        close_code: None,
+        action: None,
+        description: "The body's `Content-Type` is not one the operation accepts.",
+    },
+    ErrorInfo {
+        code: ErrorCode::Unauthenticated,
+        title: "Unauthenticated",
+        retryable: false,
+        status: Some(401),
+        close_code: Some(4401),
+        action: Some(CloseAction::Terminal),
+        description: "No credential, or one that is malformed, unknown, revoked or expired.",
+    },
+    ErrorInfo {
+        code: ErrorCode::Forbidden,
+        title: "Forbidden",
+        retryable: false,
+        status: Some(403),
+        close_code: Some(4403),
+        action: Some(CloseAction::Terminal),
+        description: "The credential is valid but lacks the permission for this action.",
+    },
+    ErrorInfo {
+        code: ErrorCode::SignupClosed,
+        title: "Sign-up Closed",
+        retryable: false,
+        status: Some(403),
+        close_code: None,
+        action: None,
+        description: "The operator has turned self-service sign-up off; ask for an invitation.",
+    },
+    ErrorInfo {
+        code: ErrorCode::RateLimited,
+        title: "Too Many Requests",
+        retryable: true,
+        status: Some(429),
+        close_code: Some(4429),
+        action: Some(CloseAction::Reconnect),
+        description: "A rate limit was reached; retry after `Retry-After` seconds (`RateLimit-*` headers say which limit).",
+    },
+    ErrorInfo {
+        code: ErrorCode::InternalError,
+        title: "Internal Server Error",
+        retryable: true,
+        status: Some(500),
+        close_code: Some(4500),
+        action: Some(CloseAction::Reconnect),
+        description: "An unexpected error; nothing internal is disclosed. Quote the request id.",
+    },
+    ErrorInfo {
+        code: ErrorCode::DependencyUnavailable,
+        title: "Service Unavailable",
+        retryable: true,
+        status: Some(503),
+        close_code: Some(4503),
+        action: Some(CloseAction::Reconnect),
+        description: "A dependency (database or JetStream) is unreachable; retry after `Retry-After`.",
+    },
+    ErrorInfo {
+        code: ErrorCode::GoingAway,
+        title: "Going Away",
+        retryable: true,
+        status: None,
+        close_code: Some(4001),
+        action: Some(CloseAction::Reconnect),
+        description: "The node is shutting down; reconnect (to another node) and resume from your cursor.",
+    },
+];
+
+impl ErrorCode {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::InvalidJson => "invalid_json",
+            Self::ValidationFailed => "validation_failed",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::NotAcceptable => "not_acceptable",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Conflict => "conflict",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::SignupClosed => "signup_closed",
+            Self::RateLimited => "rate_limited",
+            Self::InternalError => "internal_error",
+            Self::DependencyUnavailable => "dependency_unavailable",
+            Self::GoingAway => "going_away",
+        }
+    }
+
+    /// The code for a wire spelling; `None` for a code this SDK does not know yet.
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "bad_request" => Some(Self::BadRequest),
+            "invalid_json" => Some(Self::InvalidJson),
+            "validation_failed" => Some(Self::ValidationFailed),
+            "not_found" => Some(Self::NotFound),
+            "method_not_allowed" => Some(Self::MethodNotAllowed),
+            "not_acceptable" => Some(Self::NotAcceptable),
+            "payload_too_large" => Some(Self::PayloadTooLarge),
+            "conflict" => Some(Self::Conflict),
+            "unsupported_media_type" => Some(Self::UnsupportedMediaType),
+            "unauthenticated" => Some(Self::Unauthenticated),
+            "forbidden" => Some(Self::Forbidden),
+            "signup_closed" => Some(Self::SignupClosed),
+            "rate_limited" => Some(Self::RateLimited),
+            "internal_error" => Some(Self::InternalError),
+            "dependency_unavailable" => Some(Self::DependencyUnavailable),
+            "going_away" => Some(Self::GoingAway),
+            _ => None,
+        }
+    }
+
+    /// The code a WebSocket close code stands for.
+    pub fn from_close_code(close_code: u16) -> Option<Self> {
+        ERRORS
+            .iter()
+            .find(|info| info.close_code == Some(close_code))
+            .map(|info| info.code)
+    }
+
+    /// Its registry entry.
+    pub fn info(self) -> &'static ErrorInfo {
+        &ERRORS[self as usize]
+    }
+}

@@ -1,0 +1,687 @@
+// Generated from spec/openapi.yaml, spec/asyncapi.yaml, spec/errors.yaml by codegen — do not edit.
+// Change the spec (or codegen/templates/rust) and run `make codegen`.
+
+//! Models of Tidings API 0.1.0: request and response bodies, realtime frames.
+//!
+//! An optional field is `Option<T>` and is left out when `None`; a nullable field is
+//! `Option<T>` and is sent as `null`; a field that is both is `Option<Option<T>>` (absent vs null).
+
+#![allow(clippy::large_enum_variant)]
+
+use serde::de::Error as _;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKey {
+    pub id: Id,
+    /// The public part of the key, safe to log.
+    pub key_id: String,
+    pub project_id: Id,
+    pub name: Name,
+    pub scopes: Grants,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyCreate {
+    pub name: Name,
+    pub scopes: Grants,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyList {
+    pub items: Vec<ApiKey>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<PageCursor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyWithSecret {
+    pub id: Id,
+    /// The public part of the key, safe to log.
+    pub key_id: String,
+    pub project_id: Id,
+    pub name: Name,
+    pub scopes: Grants,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<Timestamp>,
+    /// The whole key. Shown this once; store it now.
+    pub key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<Id>,
+    pub action: String,
+    pub actor: AuditEntryActor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<AuditEntryTarget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntryActor {
+    pub r#type: AuditEntryActorType,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AuditEntryActorType {
+    #[serde(rename = "user")]
+    User,
+    #[serde(rename = "api_key")]
+    ApiKey,
+    #[serde(rename = "operator")]
+    Operator,
+    #[serde(rename = "system")]
+    System,
+}
+
+impl AuditEntryActorType {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] = &[Self::User, Self::ApiKey, Self::Operator, Self::System];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::ApiKey => "api_key",
+            Self::Operator => "operator",
+            Self::System => "system",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntryTarget {
+    pub r#type: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditList {
+    pub items: Vec<AuditEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<PageCursor>,
+}
+
+/// Scope → topic patterns for a client token (no `admin`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Capabilities {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish: Option<Patterns>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribe: Option<Patterns>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Patterns>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientToken {
+    /// A JWT for browsers and devices (`Authorization: Bearer`, or `?token=` on realtime endpoints).
+    pub token: String,
+    pub expires_at: Timestamp,
+}
+
+/// Opaque position in a project's event stream. Clients store and send it back; they never parse it.
+pub type Cursor = String;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DependencyCheck {
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<f64>,
+    /// Why the dependency is not reachable (present when `ok` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+pub type Email = String;
+
+/// The shape every frame has in common.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub r#type: FrameType,
+    /// Optional client-chosen correlation id, echoed in the server's reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// Sent before the server closes a connection, or in reply to a frame it refuses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorFrame {
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Stable code from spec/errors.yaml.
+    pub code: String,
+    pub message: String,
+    /// The WebSocket close code that follows, when the server is about to close.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close_code: Option<i64>,
+    /// Whether the client should reconnect (and resume from its last cursor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<bool>,
+}
+
+/// The frame discriminator.
+pub type FrameType = String;
+
+/// Scope → topic patterns the scope is limited to. A scope that is absent is not granted;
+/// `[">"]` grants it on every topic. `admin` ignores patterns (it manages the project).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grants {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish: Option<Patterns>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribe: Option<Patterns>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Patterns>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<Patterns>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+}
+
+pub type Id = String;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub id: Id,
+    pub tenant_id: Id,
+    pub email: String,
+    pub role: Role,
+    pub expires_at: Timestamp,
+    /// The invitation secret, shown once; the invitee presents it to accept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// Accept as the signed-in user, or sign up at the same time (with `name` and `password`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvitationAccept {
+    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Name>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<Password>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvitationCreate {
+    pub email: Email,
+    pub role: Role,
+}
+
+pub type Kid = String;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Login {
+    pub email: Email,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub user_id: Id,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberList {
+    pub items: Vec<Member>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberUpdate {
+    pub role: Role,
+}
+
+pub type Name = String;
+
+/// Opaque pagination cursor; pass it back as `after` to get the next page.
+pub type PageCursor = String;
+
+/// 12 to 256 characters.
+pub type Password = String;
+
+pub type Patterns = Vec<TopicPattern>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    /// A URI reference naming the problem type (`https://tidings.dev/problems/<code>`).
+    pub r#type: String,
+    /// Short, human-readable summary of the problem type.
+    pub title: String,
+    /// The HTTP status code of this response.
+    pub status: i64,
+    /// Stable machine-readable error code (see the error registry, spec/errors.yaml).
+    pub code: String,
+    /// Human-readable explanation specific to this occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request path that produced the problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The request id (also in the `X-Request-ID` response header); quote it to support.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Individual violations, for validation problems.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<Violation>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    pub id: Id,
+    pub tenant_id: Id,
+    pub slug: Slug,
+    pub name: Name,
+    pub settings: ProjectSettings,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectCreate {
+    pub slug: Slug,
+    pub name: Name,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<ProjectSettings>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectList {
+    pub items: Vec<Project>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<PageCursor>,
+}
+
+/// Per-project settings; later issues add retention and limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectSettings {
+    /// Browser origins allowed to open realtime connections with client tokens (empty = any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Name>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<ProjectSettings>,
+}
+
+/// Per-key override of the plan's request rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RateLimit {
+    pub per_second: f64,
+    pub burst: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Readiness {
+    pub status: ReadinessStatus,
+    /// One entry per dependency.
+    pub checks: std::collections::BTreeMap<String, DependencyCheck>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ReadinessStatus {
+    #[serde(rename = "ready")]
+    Ready,
+    #[serde(rename = "unavailable")]
+    Unavailable,
+}
+
+impl ReadinessStatus {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] = &[Self::Ready, Self::Unavailable];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::Unavailable => "unavailable",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// A member's role in a tenant (see the permission matrix in docs/rbac.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    #[serde(rename = "owner")]
+    Owner,
+    #[serde(rename = "admin")]
+    Admin,
+    #[serde(rename = "developer")]
+    Developer,
+    #[serde(rename = "billing")]
+    Billing,
+    #[serde(rename = "viewer")]
+    Viewer,
+}
+
+impl Role {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] = &[
+        Self::Owner,
+        Self::Admin,
+        Self::Developer,
+        Self::Billing,
+        Self::Viewer,
+    ];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Admin => "admin",
+            Self::Developer => "developer",
+            Self::Billing => "billing",
+            Self::Viewer => "viewer",
+        }
+    }
+}
+
+/// Tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ServerFrame {
+    Error(ErrorFrame),
+}
+
+impl<'de> Deserialize<'de> for ServerFrame {
+    // Dispatch on the tag, then deserialize the whole object (tag included) as the variant,
+    // so each variant struct stays usable on its own.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| D::Error::missing_field("type"))?
+            .to_owned();
+        match tag.as_str() {
+            "error" => serde_json::from_value(value).map(Self::Error),
+            other => return Err(D::Error::unknown_variant(other, &["error"])),
+        }
+        .map_err(D::Error::custom)
+    }
+}
+
+/// A user session. The access token is short-lived; the refresh token rotates on every use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SigningAlg {
+    #[serde(rename = "HS256")]
+    Hs256,
+    #[serde(rename = "EdDSA")]
+    EdDsa,
+    #[serde(rename = "RS256")]
+    Rs256,
+}
+
+impl SigningAlg {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] = &[Self::Hs256, Self::EdDsa, Self::Rs256];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hs256 => "HS256",
+            Self::EdDsa => "EdDSA",
+            Self::Rs256 => "RS256",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningKey {
+    pub kid: Kid,
+    pub alg: SigningAlg,
+    /// PEM public key (EdDSA, RS256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// HS256: the server generates the secret and returns it once. EdDSA (Ed25519) and RS256
+/// (2048 bits or more): send the PEM public key; the private key never leaves your backend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningKeyCreate {
+    pub kid: Kid,
+    pub alg: SigningAlg,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningKeyList {
+    pub items: Vec<SigningKey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningKeyWithSecret {
+    pub kid: Kid,
+    pub alg: SigningAlg,
+    /// PEM public key (EdDSA, RS256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    pub created_at: Timestamp,
+    /// For HS256 keys the server generates, the secret — shown this once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signup {
+    pub email: Email,
+    pub password: Password,
+    pub name: Name,
+    pub tenant: TenantCreate,
+}
+
+/// Lower-case letters, digits and single hyphens; starts with a letter.
+pub type Slug = String;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tenant {
+    pub id: Id,
+    pub slug: Slug,
+    pub name: Name,
+    pub status: TenantStatus,
+    pub plan: String,
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantCreate {
+    pub slug: Slug,
+    pub name: Name,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantList {
+    pub items: Vec<Tenant>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<PageCursor>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TenantStatus {
+    #[serde(rename = "trialing")]
+    Trialing,
+    #[serde(rename = "active")]
+    Active,
+    #[serde(rename = "past_due")]
+    PastDue,
+    #[serde(rename = "suspended")]
+    Suspended,
+    #[serde(rename = "canceled")]
+    Canceled,
+}
+
+impl TenantStatus {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] = &[
+        Self::Trialing,
+        Self::Active,
+        Self::PastDue,
+        Self::Suspended,
+        Self::Canceled,
+    ];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Trialing => "trialing",
+            Self::Active => "active",
+            Self::PastDue => "past_due",
+            Self::Suspended => "suspended",
+            Self::Canceled => "canceled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Name>,
+}
+
+pub type Timestamp = String;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenRequest {
+    /// Your end user's id, carried as the token's `sub`.
+    pub user_id: String,
+    pub capabilities: Capabilities,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_seconds: Option<i64>,
+}
+
+/// A topic or a NATS-style pattern: dot-separated tokens of `A-Z a-z 0-9 _ -`, where a token
+/// may be `*` (exactly one token) and the last token may be `>` (one or more tokens).
+pub type TopicPattern = String;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: Id,
+    pub email: String,
+    pub name: String,
+    /// Platform operator (cross-tenant support and kill switch).
+    pub operator: bool,
+    pub memberships: Vec<UserMembershipsItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserMembershipsItem {
+    pub tenant_id: Id,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Version {
+    /// The server's release version.
+    pub version: String,
+    /// The version of spec/openapi.yaml the server implements.
+    pub api_version: String,
+    pub python: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Violation {
+    /// JSON Pointer (RFC 6901) into the request body, or the parameter name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Whoami {
+    pub credential: WhoamiCredential,
+    /// `key:<key id>`, the client token's end-user id, or the user id.
+    pub subject: String,
+    /// Public id of the API key (the part of the key that is safe to log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<Id>,
+    /// Scope → topic patterns (API keys and client tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<std::collections::BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WhoamiCredential {
+    #[serde(rename = "api_key")]
+    ApiKey,
+    #[serde(rename = "client_token")]
+    ClientToken,
+    #[serde(rename = "user")]
+    User,
+}
+
+impl WhoamiCredential {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] = &[Self::ApiKey, Self::ClientToken, Self::User];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ApiKey => "api_key",
+            Self::ClientToken => "client_token",
+            Self::User => "user",
+        }
+    }
+}

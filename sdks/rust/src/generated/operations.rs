@@ -1,0 +1,818 @@
+// Generated from spec/openapi.yaml, spec/asyncapi.yaml, spec/errors.yaml by codegen — do not edit.
+// Change the spec (or codegen/templates/rust) and run `make codegen`.
+
+//! One method per REST operation of Tidings API 0.1.0, on `crate::Client`.
+//!
+//! These methods only shape requests; the hand-written client sends them (`Client::send` and
+//! `Client::send_empty`): auth, retries, idempotency keys and error mapping live there.
+
+#![allow(clippy::too_many_arguments)]
+
+use super::models;
+
+/// A security scheme of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecurityScheme {
+    pub name: &'static str,
+    /// `http` or `apiKey`.
+    pub kind: &'static str,
+    /// `bearer` or `basic`, for `http`.
+    pub scheme: Option<&'static str>,
+    /// `header` or `query`, for `apiKey`.
+    pub location: Option<&'static str>,
+    /// The header or query parameter, for `apiKey`.
+    pub param_name: Option<&'static str>,
+}
+
+/// Every security scheme, by name.
+pub static SECURITY_SCHEMES: [SecurityScheme; 3] = [
+    SecurityScheme {
+        name: "ApiKeyAuth",
+        kind: "http",
+        scheme: Some("bearer"),
+        location: None,
+        param_name: None,
+    },
+    SecurityScheme {
+        name: "ClientToken",
+        kind: "http",
+        scheme: Some("bearer"),
+        location: None,
+        param_name: None,
+    },
+    SecurityScheme {
+        name: "UserToken",
+        kind: "http",
+        scheme: Some("bearer"),
+        location: None,
+        param_name: None,
+    },
+];
+
+/// One logical call: what the client needs to perform it (and retry it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiRequest {
+    pub method: &'static str,
+    /// Already percent-encoded.
+    pub path: String,
+    pub operation: &'static str,
+    /// Schemes any one of which the operation accepts; empty: send no credential.
+    pub security: &'static [&'static str],
+    pub query: Vec<(&'static str, String)>,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<serde_json::Value>,
+}
+
+/// A page of a cursor-paginated list: pass `next_cursor` back as the `after` parameter.
+pub trait Page {
+    type Item;
+    fn items(&self) -> &[Self::Item];
+    fn next_cursor(&self) -> Option<&str>;
+}
+
+/// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
+pub fn encode_path_segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+impl Page for models::TenantList {
+    type Item = models::Tenant;
+
+    fn items(&self) -> &[Self::Item] {
+        &self.items
+    }
+
+    fn next_cursor(&self) -> Option<&str> {
+        self.next_cursor.as_deref()
+    }
+}
+
+impl Page for models::ProjectList {
+    type Item = models::Project;
+
+    fn items(&self) -> &[Self::Item] {
+        &self.items
+    }
+
+    fn next_cursor(&self) -> Option<&str> {
+        self.next_cursor.as_deref()
+    }
+}
+
+impl Page for models::ApiKeyList {
+    type Item = models::ApiKey;
+
+    fn items(&self) -> &[Self::Item] {
+        &self.items
+    }
+
+    fn next_cursor(&self) -> Option<&str> {
+        self.next_cursor.as_deref()
+    }
+}
+
+impl Page for models::AuditList {
+    type Item = models::AuditEntry;
+
+    fn items(&self) -> &[Self::Item] {
+        &self.items
+    }
+
+    fn next_cursor(&self) -> Option<&str> {
+        self.next_cursor.as_deref()
+    }
+}
+
+/// Query and header parameters of `list_tenants`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListTenantsParams {
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl ListTenantsParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.after {
+            pairs.push(("after", value.to_string()));
+        }
+        if let Some(value) = &self.limit {
+            pairs.push(("limit", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Query and header parameters of `list_projects`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListProjectsParams {
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl ListProjectsParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.after {
+            pairs.push(("after", value.to_string()));
+        }
+        if let Some(value) = &self.limit {
+            pairs.push(("limit", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Query and header parameters of `list_keys`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListKeysParams {
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl ListKeysParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.after {
+            pairs.push(("after", value.to_string()));
+        }
+        if let Some(value) = &self.limit {
+            pairs.push(("limit", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Query and header parameters of `list_audit`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListAuditParams {
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+    /// Only entries of this action (e.g. `api_key.revoked`).
+    pub action: Option<String>,
+}
+
+impl ListAuditParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.after {
+            pairs.push(("after", value.to_string()));
+        }
+        if let Some(value) = &self.limit {
+            pairs.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.action {
+            pairs.push(("action", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+impl crate::Client {
+    /// Liveness probe
+    ///
+    /// Answers 200 while the process runs; checks no dependency.
+    pub async fn healthz(&self) -> Result<models::Health, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: "/healthz".to_string(),
+            operation: "healthz",
+            security: &[],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Readiness probe
+    ///
+    /// 200 when PostgreSQL and NATS JetStream both answer; 503 naming the failing dependency
+    /// otherwise (the body has the same shape in both cases).
+    pub async fn readyz(&self) -> Result<models::Readiness, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: "/readyz".to_string(),
+            operation: "readyz",
+            security: &[],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Server and API version
+    pub async fn version(&self) -> Result<models::Version, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: "/version".to_string(),
+            operation: "version",
+            security: &[],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Introspect the calling credential
+    ///
+    /// What the credential of the request is and what it may do.
+    pub async fn whoami(&self) -> Result<models::Whoami, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: "/v1/whoami".to_string(),
+            operation: "whoami",
+            security: &["ApiKeyAuth", "ClientToken", "UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Sign up: a user and their first tenant
+    ///
+    /// Creates a user, a tenant with that user as `owner`, and a session. Refused with 403 `signup_closed` when the operator turned sign-up off.
+    pub async fn signup(&self, body: &models::Signup) -> Result<models::Session, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: "/v1/auth/signup".to_string(),
+            operation: "signup",
+            security: &[],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Log in with email and password
+    ///
+    /// Failed attempts are throttled per email and per source address (429 with `Retry-After`). The answer never says whether the email exists.
+    pub async fn login(&self, body: &models::Login) -> Result<models::Session, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: "/v1/auth/login".to_string(),
+            operation: "login",
+            security: &[],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Rotate a refresh token
+    ///
+    /// Every refresh token works once. Presenting one that was already used revokes the whole session (token theft detection).
+    pub async fn refresh(
+        &self,
+        body: &models::RefreshRequest,
+    ) -> Result<models::Session, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: "/v1/auth/refresh".to_string(),
+            operation: "refresh",
+            security: &[],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// End a session
+    ///
+    /// Revokes the session of this refresh token; its access tokens stop working at once.
+    pub async fn logout(&self, body: &models::RefreshRequest) -> Result<(), crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: "/v1/auth/logout".to_string(),
+            operation: "logout",
+            security: &[],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send_empty(request).await
+    }
+
+    /// The signed-in user and their memberships
+    pub async fn me(&self) -> Result<models::User, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: "/v1/me".to_string(),
+            operation: "me",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Tenants the user belongs to (all of them for an operator)
+    pub async fn list_tenants(
+        &self,
+        params: &ListTenantsParams,
+    ) -> Result<models::TenantList, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: "/v1/tenants".to_string(),
+            operation: "list_tenants",
+            security: &["UserToken"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Create a tenant (the caller becomes its owner)
+    pub async fn create_tenant(
+        &self,
+        body: &models::TenantCreate,
+    ) -> Result<models::Tenant, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: "/v1/tenants".to_string(),
+            operation: "create_tenant",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// A tenant
+    pub async fn get_tenant(&self, tenant: &str) -> Result<models::Tenant, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/tenants/{}", encode_path_segment(tenant)),
+            operation: "get_tenant",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Update a tenant
+    pub async fn update_tenant(
+        &self,
+        tenant: &str,
+        body: &models::TenantUpdate,
+    ) -> Result<models::Tenant, crate::Error> {
+        let request = ApiRequest {
+            method: "PATCH",
+            path: format!("/v1/tenants/{}", encode_path_segment(tenant)),
+            operation: "update_tenant",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Members and their roles
+    pub async fn list_members(&self, tenant: &str) -> Result<models::MemberList, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/tenants/{}/members", encode_path_segment(tenant)),
+            operation: "list_members",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Remove a member
+    pub async fn remove_member(&self, tenant: &str, user: &str) -> Result<(), crate::Error> {
+        let request = ApiRequest {
+            method: "DELETE",
+            path: format!(
+                "/v1/tenants/{}/members/{}",
+                encode_path_segment(tenant),
+                encode_path_segment(user)
+            ),
+            operation: "remove_member",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send_empty(request).await
+    }
+
+    /// Change a member's role
+    ///
+    /// Takes effect on the member's very next request, on every node. Only an owner grants or removes `owner`; nobody changes their own role; the last owner stays.
+    pub async fn update_member(
+        &self,
+        tenant: &str,
+        user: &str,
+        body: &models::MemberUpdate,
+    ) -> Result<models::Member, crate::Error> {
+        let request = ApiRequest {
+            method: "PATCH",
+            path: format!(
+                "/v1/tenants/{}/members/{}",
+                encode_path_segment(tenant),
+                encode_path_segment(user)
+            ),
+            operation: "update_member",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Invite someone by email
+    ///
+    /// Returns the invitation token once (deliver it to the invitee); it expires after 7 days.
+    pub async fn invite(
+        &self,
+        tenant: &str,
+        body: &models::InvitationCreate,
+    ) -> Result<models::Invitation, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/tenants/{}/invitations", encode_path_segment(tenant)),
+            operation: "invite",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Accept an invitation
+    ///
+    /// Signed in (bearer user token): joins the tenant. Not signed in: send `name` and `password` to create the account at the same time.
+    pub async fn accept_invitation(
+        &self,
+        body: &models::InvitationAccept,
+    ) -> Result<models::Session, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: "/v1/invitations/accept".to_string(),
+            operation: "accept_invitation",
+            security: &[],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// A tenant's projects
+    pub async fn list_projects(
+        &self,
+        tenant: &str,
+        params: &ListProjectsParams,
+    ) -> Result<models::ProjectList, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/tenants/{}/projects", encode_path_segment(tenant)),
+            operation: "list_projects",
+            security: &["UserToken"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Create a project
+    pub async fn create_project(
+        &self,
+        tenant: &str,
+        body: &models::ProjectCreate,
+    ) -> Result<models::Project, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/tenants/{}/projects", encode_path_segment(tenant)),
+            operation: "create_project",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// A project
+    pub async fn get_project(&self, project: &str) -> Result<models::Project, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/projects/{}", encode_path_segment(project)),
+            operation: "get_project",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Update a project
+    pub async fn update_project(
+        &self,
+        project: &str,
+        body: &models::ProjectUpdate,
+    ) -> Result<models::Project, crate::Error> {
+        let request = ApiRequest {
+            method: "PATCH",
+            path: format!("/v1/projects/{}", encode_path_segment(project)),
+            operation: "update_project",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// A project's API keys (never their secrets)
+    pub async fn list_keys(
+        &self,
+        project: &str,
+        params: &ListKeysParams,
+    ) -> Result<models::ApiKeyList, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/projects/{}/keys", encode_path_segment(project)),
+            operation: "list_keys",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Create an API key
+    ///
+    /// The key is in this answer only. An API key caller can only create keys within its own grants.
+    pub async fn create_key(
+        &self,
+        project: &str,
+        body: &models::ApiKeyCreate,
+    ) -> Result<models::ApiKeyWithSecret, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/projects/{}/keys", encode_path_segment(project)),
+            operation: "create_key",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// An API key
+    pub async fn get_key(
+        &self,
+        project: &str,
+        key_id: &str,
+    ) -> Result<models::ApiKey, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!(
+                "/v1/projects/{}/keys/{}",
+                encode_path_segment(project),
+                encode_path_segment(key_id)
+            ),
+            operation: "get_key",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Revoke an API key
+    ///
+    /// Every node refuses the key within a second.
+    pub async fn revoke_key(&self, project: &str, key_id: &str) -> Result<(), crate::Error> {
+        let request = ApiRequest {
+            method: "DELETE",
+            path: format!(
+                "/v1/projects/{}/keys/{}",
+                encode_path_segment(project),
+                encode_path_segment(key_id)
+            ),
+            operation: "revoke_key",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send_empty(request).await
+    }
+
+    /// Replace an API key with a new secret
+    ///
+    /// Creates a key with the same name, grants and limits, and revokes the old one.
+    pub async fn rotate_key(
+        &self,
+        project: &str,
+        key_id: &str,
+    ) -> Result<models::ApiKeyWithSecret, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!(
+                "/v1/projects/{}/keys/{}/rotate",
+                encode_path_segment(project),
+                encode_path_segment(key_id)
+            ),
+            operation: "rotate_key",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Keys your backend signs client tokens with
+    pub async fn list_signing_keys(
+        &self,
+        project: &str,
+    ) -> Result<models::SigningKeyList, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/projects/{}/signing-keys", encode_path_segment(project)),
+            operation: "list_signing_keys",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Register a signing key
+    pub async fn create_signing_key(
+        &self,
+        project: &str,
+        body: &models::SigningKeyCreate,
+    ) -> Result<models::SigningKeyWithSecret, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/projects/{}/signing-keys", encode_path_segment(project)),
+            operation: "create_signing_key",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Revoke a signing key
+    ///
+    /// Tokens signed with it stop verifying on every node within a second.
+    pub async fn delete_signing_key(&self, project: &str, kid: &str) -> Result<(), crate::Error> {
+        let request = ApiRequest {
+            method: "DELETE",
+            path: format!(
+                "/v1/projects/{}/signing-keys/{}",
+                encode_path_segment(project),
+                encode_path_segment(kid)
+            ),
+            operation: "delete_signing_key",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send_empty(request).await
+    }
+
+    /// Mint a client token for a browser or device
+    ///
+    /// Needs an API key of this project; the token's capabilities must be within the key's grants.
+    pub async fn mint_token(
+        &self,
+        project: &str,
+        body: &models::TokenRequest,
+    ) -> Result<models::ClientToken, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/projects/{}/tokens", encode_path_segment(project)),
+            operation: "mint_token",
+            security: &["ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// The tenant's audit log, newest first
+    pub async fn list_audit(
+        &self,
+        tenant: &str,
+        params: &ListAuditParams,
+    ) -> Result<models::AuditList, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/tenants/{}/audit-log", encode_path_segment(tenant)),
+            operation: "list_audit",
+            security: &["UserToken"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+}
