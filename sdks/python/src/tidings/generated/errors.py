@@ -1,0 +1,202 @@
+# Generated from spec/openapi.yaml, spec/asyncapi.yaml, spec/errors.yaml by codegen — do not edit.
+# Change the spec (or codegen/templates/python) and run `make codegen`.
+"""The error registry (spec/errors.yaml): one entry per stable `code`.
+
+REST problems carry the code in their `code` field; realtime error frames carry it too, and the
+WebSocket close code that follows tells a client to reconnect and resume or to stop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final, Literal
+
+__all__ = ["ERRORS", "BY_CLOSE_CODE", "ErrorCode", "ErrorInfo"]
+
+
+class ErrorCode(StrEnum):
+    BAD_REQUEST = "bad_request"
+    INVALID_JSON = "invalid_json"
+    VALIDATION_FAILED = "validation_failed"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_ACCEPTABLE = "not_acceptable"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    CONFLICT = "conflict"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    SIGNUP_CLOSED = "signup_closed"
+    RATE_LIMITED = "rate_limited"
+    INTERNAL_ERROR = "internal_error"
+    DEPENDENCY_UNAVAILABLE = "dependency_unavailable"
+    GOING_AWAY = "going_away"
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    code: ErrorCode
+    title: str
+    # Whether the same request may succeed if retried later unchanged.
+    retryable: bool
+    # HTTP status of the problem response; None when the error is realtime-only.
+    status: int | None
+    # WebSocket close code (4000-4999); None when the error never ends a connection.
+    close_code: int | None
+    # For realtime: reconnect (and resume from the last cursor) or stop.
+    action: Literal["reconnect", "terminal"] | None
+    description: str
+
+
+ERRORS: Final = MappingProxyType(
+    {
+        ErrorCode.BAD_REQUEST: ErrorInfo(
+            ErrorCode.BAD_REQUEST,
+            "Bad Request",
+            retryable=False,
+            status=400,
+            close_code=None,
+            action=None,
+            description="The request could not be understood (malformed syntax).",
+        ),
+        ErrorCode.INVALID_JSON: ErrorInfo(
+            ErrorCode.INVALID_JSON,
+            "Invalid JSON",
+            retryable=False,
+            status=400,
+            close_code=None,
+            action=None,
+            description="The body is not valid UTF-8 JSON.",
+        ),
+        ErrorCode.VALIDATION_FAILED: ErrorInfo(
+            ErrorCode.VALIDATION_FAILED,
+            "Validation Failed",
+            retryable=False,
+            status=400,
+            close_code=None,
+            action=None,
+            description="A parameter or the body does not match the schema; `errors` lists the violations.",
+        ),
+        ErrorCode.NOT_FOUND: ErrorInfo(
+            ErrorCode.NOT_FOUND,
+            "Not Found",
+            retryable=False,
+            status=404,
+            close_code=None,
+            action=None,
+            description="No such resource or route.",
+        ),
+        ErrorCode.METHOD_NOT_ALLOWED: ErrorInfo(
+            ErrorCode.METHOD_NOT_ALLOWED,
+            "Method Not Allowed",
+            retryable=False,
+            status=405,
+            close_code=None,
+            action=None,
+            description="The route exists but not with this method; see the `Allow` header.",
+        ),
+        ErrorCode.NOT_ACCEPTABLE: ErrorInfo(
+            ErrorCode.NOT_ACCEPTABLE,
+            "Not Acceptable",
+            retryable=False,
+            status=406,
+            close_code=None,
+            action=None,
+            description="The server cannot answer in a media type the `Accept` header allows.",
+        ),
+        ErrorCode.PAYLOAD_TOO_LARGE: ErrorInfo(
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            "Payload Too Large",
+            retryable=False,
+            status=413,
+            close_code=None,
+            action=None,
+            description="The request body is over the configured size limit.",
+        ),
+        ErrorCode.CONFLICT: ErrorInfo(
+            ErrorCode.CONFLICT,
+            "Conflict",
+            retryable=False,
+            status=409,
+            close_code=None,
+            action=None,
+            description="The request conflicts with the current state (a slug or id already taken, the last owner).",
+        ),
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE: ErrorInfo(
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported Media Type",
+            retryable=False,
+            status=415,
+            close_code=None,
+            action=None,
+            description="The body's `Content-Type` is not one the operation accepts.",
+        ),
+        ErrorCode.UNAUTHENTICATED: ErrorInfo(
+            ErrorCode.UNAUTHENTICATED,
+            "Unauthenticated",
+            retryable=False,
+            status=401,
+            close_code=4401,
+            action="terminal",
+            description="No credential, or one that is malformed, unknown, revoked or expired.",
+        ),
+        ErrorCode.FORBIDDEN: ErrorInfo(
+            ErrorCode.FORBIDDEN,
+            "Forbidden",
+            retryable=False,
+            status=403,
+            close_code=4403,
+            action="terminal",
+            description="The credential is valid but lacks the permission for this action.",
+        ),
+        ErrorCode.SIGNUP_CLOSED: ErrorInfo(
+            ErrorCode.SIGNUP_CLOSED,
+            "Sign-up Closed",
+            retryable=False,
+            status=403,
+            close_code=None,
+            action=None,
+            description="The operator has turned self-service sign-up off; ask for an invitation.",
+        ),
+        ErrorCode.RATE_LIMITED: ErrorInfo(
+            ErrorCode.RATE_LIMITED,
+            "Too Many Requests",
+            retryable=True,
+            status=429,
+            close_code=4429,
+            action="reconnect",
+            description="A rate limit was reached; retry after `Retry-After` seconds (`RateLimit-*` headers say which limit).",
+        ),
+        ErrorCode.INTERNAL_ERROR: ErrorInfo(
+            ErrorCode.INTERNAL_ERROR,
+            "Internal Server Error",
+            retryable=True,
+            status=500,
+            close_code=4500,
+            action="reconnect",
+            description="An unexpected error; nothing internal is disclosed. Quote the request id.",
+        ),
+        ErrorCode.DEPENDENCY_UNAVAILABLE: ErrorInfo(
+            ErrorCode.DEPENDENCY_UNAVAILABLE,
+            "Service Unavailable",
+            retryable=True,
+            status=503,
+            close_code=4503,
+            action="reconnect",
+            description="A dependency (database or JetStream) is unreachable; retry after `Retry-After`.",
+        ),
+        ErrorCode.GOING_AWAY: ErrorInfo(
+            ErrorCode.GOING_AWAY,
+            "Going Away",
+            retryable=True,
+            status=None,
+            close_code=4001,
+            action="reconnect",
+            description="The node is shutting down; reconnect (to another node) and resume from your cursor.",
+        ),
+    }
+)
+
+BY_CLOSE_CODE: Final = MappingProxyType({info.close_code: info for info in ERRORS.values() if info.close_code})

@@ -1,0 +1,500 @@
+# Generated from spec/openapi.yaml, spec/asyncapi.yaml, spec/errors.yaml by codegen — do not edit.
+# Change the spec (or codegen/templates/python) and run `make codegen`.
+"""Models of Tidings API 0.1.0: request and response bodies, realtime frames.
+
+Objects are TypedDicts: a value is the plain JSON object, so unknown fields the server adds later
+pass through untouched. `NotRequired[X]` means the key may be absent; `X | None` means it may be
+null; a field can be both.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NotRequired, TypeAlias, TypedDict
+
+__all__ = [
+    "JsonValue",
+    "ApiKey",
+    "ApiKeyCreate",
+    "ApiKeyList",
+    "ApiKeyWithSecret",
+    "AuditEntry",
+    "AuditEntryActor",
+    "AuditEntryActorType",
+    "AuditEntryTarget",
+    "AuditList",
+    "Capabilities",
+    "ClientToken",
+    "Cursor",
+    "DependencyCheck",
+    "Email",
+    "Envelope",
+    "ErrorFrame",
+    "FrameType",
+    "Grants",
+    "Health",
+    "Id",
+    "Invitation",
+    "InvitationAccept",
+    "InvitationCreate",
+    "Kid",
+    "Login",
+    "Member",
+    "MemberList",
+    "MemberUpdate",
+    "Name",
+    "PageCursor",
+    "Password",
+    "Patterns",
+    "Problem",
+    "Project",
+    "ProjectCreate",
+    "ProjectList",
+    "ProjectSettings",
+    "ProjectUpdate",
+    "RateLimit",
+    "Readiness",
+    "ReadinessStatus",
+    "RefreshRequest",
+    "Role",
+    "ServerFrame",
+    "Session",
+    "SigningAlg",
+    "SigningKey",
+    "SigningKeyCreate",
+    "SigningKeyList",
+    "SigningKeyWithSecret",
+    "Signup",
+    "Slug",
+    "Tenant",
+    "TenantCreate",
+    "TenantList",
+    "TenantStatus",
+    "TenantUpdate",
+    "Timestamp",
+    "TokenRequest",
+    "TopicPattern",
+    "User",
+    "UserMembershipsItem",
+    "Version",
+    "Violation",
+    "Whoami",
+    "WhoamiCredential",
+]
+
+JsonValue: TypeAlias = "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+
+
+class ApiKey(TypedDict):
+    id: Id
+    # The public part of the key, safe to log.
+    key_id: str
+    project_id: Id
+    name: Name
+    scopes: Grants
+    rate_limit: NotRequired[RateLimit]
+    created_at: Timestamp
+    last_used_at: NotRequired[Timestamp]
+    expires_at: NotRequired[Timestamp]
+    revoked_at: NotRequired[Timestamp]
+
+
+class ApiKeyCreate(TypedDict):
+    name: Name
+    scopes: Grants
+    expires_at: NotRequired[Timestamp]
+    rate_limit: NotRequired[RateLimit]
+
+
+class ApiKeyList(TypedDict):
+    items: list[ApiKey]
+    next_cursor: NotRequired[PageCursor]
+
+
+class ApiKeyWithSecret(TypedDict):
+    id: Id
+    # The public part of the key, safe to log.
+    key_id: str
+    project_id: Id
+    name: Name
+    scopes: Grants
+    rate_limit: NotRequired[RateLimit]
+    created_at: Timestamp
+    last_used_at: NotRequired[Timestamp]
+    expires_at: NotRequired[Timestamp]
+    revoked_at: NotRequired[Timestamp]
+    # The whole key. Shown this once; store it now.
+    key: str
+
+
+class AuditEntry(TypedDict):
+    id: str
+    tenant_id: NotRequired[Id]
+    action: str
+    actor: AuditEntryActor
+    target: NotRequired[AuditEntryTarget]
+    request_id: NotRequired[str]
+    source_ip: NotRequired[str]
+    details: NotRequired[dict[str, JsonValue]]
+    created_at: Timestamp
+
+
+class AuditEntryActor(TypedDict):
+    type: AuditEntryActorType
+    id: str
+
+
+AuditEntryActorType: TypeAlias = Literal["user", "api_key", "operator", "system"]
+
+
+class AuditEntryTarget(TypedDict):
+    type: str
+    id: str
+
+
+class AuditList(TypedDict):
+    items: list[AuditEntry]
+    next_cursor: NotRequired[PageCursor]
+
+
+class Capabilities(TypedDict):
+    """Scope → topic patterns for a client token (no `admin`)."""
+    publish: NotRequired[Patterns]
+    subscribe: NotRequired[Patterns]
+    history: NotRequired[Patterns]
+
+
+class ClientToken(TypedDict):
+    # A JWT for browsers and devices (`Authorization: Bearer`, or `?token=` on realtime endpoints).
+    token: str
+    expires_at: Timestamp
+
+
+# Opaque position in a project's event stream. Clients store and send it back; they never parse it.
+Cursor: TypeAlias = "str"
+
+
+class DependencyCheck(TypedDict):
+    ok: bool
+    latency_ms: NotRequired[float]
+    # Why the dependency is not reachable (present when `ok` is false).
+    error: NotRequired[str]
+
+
+Email: TypeAlias = "str"
+
+
+class Envelope(TypedDict):
+    """The shape every frame has in common."""
+    type: FrameType
+    # Optional client-chosen correlation id, echoed in the server's reply.
+    id: NotRequired[str]
+
+
+class ErrorFrame(TypedDict):
+    """Sent before the server closes a connection, or in reply to a frame it refuses."""
+    type: Literal["error"]
+    id: NotRequired[str]
+    # Stable code from spec/errors.yaml.
+    code: str
+    message: str
+    # The WebSocket close code that follows, when the server is about to close.
+    close_code: NotRequired[int]
+    # Whether the client should reconnect (and resume from its last cursor).
+    retry: NotRequired[bool]
+
+
+# The frame discriminator.
+FrameType: TypeAlias = "str"
+
+
+class Grants(TypedDict):
+    """Scope → topic patterns the scope is limited to. A scope that is absent is not granted;
+    `[">"]` grants it on every topic. `admin` ignores patterns (it manages the project).
+    """
+    publish: NotRequired[Patterns]
+    subscribe: NotRequired[Patterns]
+    history: NotRequired[Patterns]
+    admin: NotRequired[Patterns]
+
+
+class Health(TypedDict):
+    status: Literal["ok"]
+
+
+Id: TypeAlias = "str"
+
+
+class Invitation(TypedDict):
+    id: Id
+    tenant_id: Id
+    email: str
+    role: Role
+    expires_at: Timestamp
+    # The invitation secret, shown once; the invitee presents it to accept.
+    token: NotRequired[str]
+
+
+class InvitationAccept(TypedDict):
+    """Accept as the signed-in user, or sign up at the same time (with `name` and `password`)."""
+    token: str
+    name: NotRequired[Name]
+    password: NotRequired[Password]
+
+
+class InvitationCreate(TypedDict):
+    email: Email
+    role: Role
+
+
+Kid: TypeAlias = "str"
+
+
+class Login(TypedDict):
+    email: Email
+    password: str
+
+
+class Member(TypedDict):
+    user_id: Id
+    email: str
+    name: str
+    role: Role
+    created_at: Timestamp
+
+
+class MemberList(TypedDict):
+    items: list[Member]
+
+
+class MemberUpdate(TypedDict):
+    role: Role
+
+
+Name: TypeAlias = "str"
+
+
+# Opaque pagination cursor; pass it back as `after` to get the next page.
+PageCursor: TypeAlias = "str"
+
+
+# 12 to 256 characters.
+Password: TypeAlias = "str"
+
+
+Patterns: TypeAlias = "list[TopicPattern]"
+
+
+class Problem(TypedDict):
+    # A URI reference naming the problem type (`https://tidings.dev/problems/<code>`).
+    type: str
+    # Short, human-readable summary of the problem type.
+    title: str
+    # The HTTP status code of this response.
+    status: int
+    # Stable machine-readable error code (see the error registry, spec/errors.yaml).
+    code: str
+    # Human-readable explanation specific to this occurrence.
+    detail: NotRequired[str]
+    # The request path that produced the problem.
+    instance: NotRequired[str]
+    # The request id (also in the `X-Request-ID` response header); quote it to support.
+    request_id: NotRequired[str]
+    # Individual violations, for validation problems.
+    errors: NotRequired[list[Violation]]
+
+
+class Project(TypedDict):
+    id: Id
+    tenant_id: Id
+    slug: Slug
+    name: Name
+    settings: ProjectSettings
+    created_at: Timestamp
+
+
+class ProjectCreate(TypedDict):
+    slug: Slug
+    name: Name
+    settings: NotRequired[ProjectSettings]
+
+
+class ProjectList(TypedDict):
+    items: list[Project]
+    next_cursor: NotRequired[PageCursor]
+
+
+class ProjectSettings(TypedDict):
+    """Per-project settings; later issues add retention and limits."""
+    # Browser origins allowed to open realtime connections with client tokens (empty = any).
+    allowed_origins: NotRequired[list[str]]
+
+
+class ProjectUpdate(TypedDict):
+    name: NotRequired[Name]
+    settings: NotRequired[ProjectSettings]
+
+
+class RateLimit(TypedDict):
+    """Per-key override of the plan's request rate."""
+    per_second: float
+    burst: int
+
+
+class Readiness(TypedDict):
+    status: ReadinessStatus
+    # One entry per dependency.
+    checks: dict[str, DependencyCheck]
+
+
+ReadinessStatus: TypeAlias = Literal["ready", "unavailable"]
+
+
+class RefreshRequest(TypedDict):
+    refresh_token: str
+
+
+# A member's role in a tenant (see the permission matrix in docs/rbac.md).
+Role: TypeAlias = Literal["owner", "admin", "developer", "billing", "viewer"]
+
+
+# Tagged by `type`: error -> ErrorFrame.
+ServerFrame: TypeAlias = "ErrorFrame"
+
+
+class Session(TypedDict):
+    """A user session. The access token is short-lived; the refresh token rotates on every use."""
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"]
+    # Seconds until the access token expires.
+    expires_in: int
+
+
+SigningAlg: TypeAlias = Literal["HS256", "EdDSA", "RS256"]
+
+
+class SigningKey(TypedDict):
+    kid: Kid
+    alg: SigningAlg
+    # PEM public key (EdDSA, RS256).
+    public_key: NotRequired[str]
+    created_at: Timestamp
+
+
+class SigningKeyCreate(TypedDict):
+    """HS256: the server generates the secret and returns it once. EdDSA (Ed25519) and RS256
+    (2048 bits or more): send the PEM public key; the private key never leaves your backend.
+    """
+    kid: Kid
+    alg: SigningAlg
+    public_key: NotRequired[str]
+
+
+class SigningKeyList(TypedDict):
+    items: list[SigningKey]
+
+
+class SigningKeyWithSecret(TypedDict):
+    kid: Kid
+    alg: SigningAlg
+    # PEM public key (EdDSA, RS256).
+    public_key: NotRequired[str]
+    created_at: Timestamp
+    # For HS256 keys the server generates, the secret — shown this once.
+    secret: NotRequired[str]
+
+
+class Signup(TypedDict):
+    email: Email
+    password: Password
+    name: Name
+    tenant: TenantCreate
+
+
+# Lower-case letters, digits and single hyphens; starts with a letter.
+Slug: TypeAlias = "str"
+
+
+class Tenant(TypedDict):
+    id: Id
+    slug: Slug
+    name: Name
+    status: TenantStatus
+    plan: str
+    created_at: Timestamp
+    role: NotRequired[Role]
+
+
+class TenantCreate(TypedDict):
+    slug: Slug
+    name: Name
+
+
+class TenantList(TypedDict):
+    items: list[Tenant]
+    next_cursor: NotRequired[PageCursor]
+
+
+TenantStatus: TypeAlias = Literal["trialing", "active", "past_due", "suspended", "canceled"]
+
+
+class TenantUpdate(TypedDict):
+    name: NotRequired[Name]
+
+
+Timestamp: TypeAlias = "str"
+
+
+class TokenRequest(TypedDict):
+    # Your end user's id, carried as the token's `sub`.
+    user_id: str
+    capabilities: Capabilities
+    ttl_seconds: NotRequired[int]
+
+
+# A topic or a NATS-style pattern: dot-separated tokens of `A-Z a-z 0-9 _ -`, where a token
+# may be `*` (exactly one token) and the last token may be `>` (one or more tokens).
+TopicPattern: TypeAlias = "str"
+
+
+class User(TypedDict):
+    id: Id
+    email: str
+    name: str
+    # Platform operator (cross-tenant support and kill switch).
+    operator: bool
+    memberships: list[UserMembershipsItem]
+
+
+class UserMembershipsItem(TypedDict):
+    tenant_id: Id
+    role: Role
+
+
+class Version(TypedDict):
+    # The server's release version.
+    version: str
+    # The version of spec/openapi.yaml the server implements.
+    api_version: str
+    python: str
+
+
+class Violation(TypedDict):
+    # JSON Pointer (RFC 6901) into the request body, or the parameter name.
+    pointer: NotRequired[str]
+    message: str
+
+
+class Whoami(TypedDict):
+    credential: WhoamiCredential
+    # `key:<key id>`, the client token's end-user id, or the user id.
+    subject: str
+    # Public id of the API key (the part of the key that is safe to log).
+    key_id: NotRequired[str]
+    tenant_id: NotRequired[Id]
+    project_id: NotRequired[Id]
+    # Scope → topic patterns (API keys and client tokens).
+    scopes: NotRequired[dict[str, list[str]]]
+
+
+WhoamiCredential: TypeAlias = Literal["api_key", "client_token", "user"]
