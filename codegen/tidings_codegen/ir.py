@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "AliasModel",
     "Api",
     "EnumModel",
     "ErrorCode",
@@ -23,7 +24,6 @@ __all__ = [
     "SecurityScheme",
     "TypeRef",
     "UnionModel",
-    "AliasModel",
 ]
 
 Kind = Literal["string", "integer", "number", "boolean", "any", "ref", "array", "map", "literal"]

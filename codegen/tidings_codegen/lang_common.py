@@ -25,7 +25,8 @@ class Adapter:
         return {
             name: getattr(self, name)
             for name in dir(self)
-            if not name.startswith("_") and name not in ("filters", "api", "by_name", "reserved")
+            if not name.startswith("_")
+            and name not in ("filters", "api", "by_name", "reserved")
             and callable(getattr(self, name))
         }
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import json
 import keyword
+from collections.abc import Sequence
 
 from . import ir
 from .lang_common import Adapter

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import json
+from collections.abc import Sequence
 
 from . import ir
 from .lang_common import Adapter
@@ -15,9 +14,60 @@ __all__ = ["Rust"]
 
 class Rust(Adapter):
     reserved = frozenset(
-        "as break const continue crate else enum extern false fn for if impl in let loop match mod move mut "
-        "pub ref return self Self static struct super trait true type unsafe use where while async await "
-        "dyn abstract become box do final macro override priv typeof unsized virtual yield try gen".split()
+        [
+            "as",
+            "break",
+            "const",
+            "continue",
+            "crate",
+            "else",
+            "enum",
+            "extern",
+            "false",
+            "fn",
+            "for",
+            "if",
+            "impl",
+            "in",
+            "let",
+            "loop",
+            "match",
+            "mod",
+            "move",
+            "mut",
+            "pub",
+            "ref",
+            "return",
+            "self",
+            "Self",
+            "static",
+            "struct",
+            "super",
+            "trait",
+            "true",
+            "type",
+            "unsafe",
+            "use",
+            "where",
+            "while",
+            "async",
+            "await",
+            "dyn",
+            "abstract",
+            "become",
+            "box",
+            "do",
+            "final",
+            "macro",
+            "override",
+            "priv",
+            "typeof",
+            "unsized",
+            "virtual",
+            "yield",
+            "try",
+            "gen",
+        ]
     )
 
     def rs_type(self, t: ir.TypeRef, prefix: str = "") -> str:
@@ -47,8 +97,10 @@ class Rust(Adapter):
 
     def rs_field(self, name: str) -> str:
         ident = snake(name)
-        return "r#" + ident if ident in self.reserved and ident not in ("self", "Self", "crate", "super") else (
-            ident + "_" if ident in ("self", "crate", "super") else ident
+        return (
+            "r#" + ident
+            if ident in self.reserved and ident not in ("self", "Self", "crate", "super")
+            else (ident + "_" if ident in ("self", "crate", "super") else ident)
         )
 
     def rs_needs_rename(self, name: str) -> bool:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import json
 import re
+from collections.abc import Sequence
 
 from . import ir
 from .lang_common import Adapter
@@ -18,10 +17,54 @@ _IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
 class TypeScript(Adapter):
     reserved = frozenset(
-        "break case catch class const continue debugger default delete do else enum export extends false "
-        "finally for function if import in instanceof new null return super switch this throw true try "
-        "typeof var void while with let static yield await implements interface package private "
-        "protected public".split()
+        [
+            "break",
+            "case",
+            "catch",
+            "class",
+            "const",
+            "continue",
+            "debugger",
+            "default",
+            "delete",
+            "do",
+            "else",
+            "enum",
+            "export",
+            "extends",
+            "false",
+            "finally",
+            "for",
+            "function",
+            "if",
+            "import",
+            "in",
+            "instanceof",
+            "new",
+            "null",
+            "return",
+            "super",
+            "switch",
+            "this",
+            "throw",
+            "true",
+            "try",
+            "typeof",
+            "var",
+            "void",
+            "while",
+            "with",
+            "let",
+            "static",
+            "yield",
+            "await",
+            "implements",
+            "interface",
+            "package",
+            "private",
+            "protected",
+            "public",
+        ]
     )
 
     def ts_type(self, t: ir.TypeRef, prefix: str = "") -> str:
@@ -68,7 +111,9 @@ class TypeScript(Adapter):
         """The path as a template literal with every parameter percent-encoded."""
         path = op.path.replace("`", "\\`")
         for p in op.path_params:
-            path = path.replace("{" + p.name + "}", "${encodeURIComponent(String(" + self.ts_ident(p.name) + "))}")
+            path = path.replace(
+                "{" + p.name + "}", "${encodeURIComponent(String(" + self.ts_ident(p.name) + "))}"
+            )
         return "`" + path + "`"
 
     def ts_doc(self, texts: str | Sequence[str | None] | None, indent: int = 0) -> str:

@@ -221,7 +221,7 @@ class _Loader:
         return ir.ObjectModel(name, fields, description, extra_type)
 
     def union(self, name: str, schema: Mapping[str, Any], base: str) -> ir.UnionModel:
-        options = schema.get("oneOf") or schema.get("anyOf")
+        options = schema.get("oneOf") or schema.get("anyOf") or []
         variants: list[str] = []
         for i, option in enumerate(options):
             ref = self.type_of(option, base, f"{name}Variant{i + 1}")
@@ -234,7 +234,9 @@ class _Loader:
         prop = disc["propertyName"]
         by_variant: dict[str, str] = {}
         for value, target in disc.get("mapping", {}).items():
-            target_uri = urljoin(base, target if "#" in target or "/" in target else f"#/components/schemas/{target}")
+            target_uri = urljoin(
+                base, target if "#" in target or "/" in target else f"#/components/schemas/{target}"
+            )
             by_variant.setdefault(self.name_for_uri(target_uri), str(value))
         mapping = []
         for variant in variants:
@@ -473,7 +475,7 @@ def load_api(
             variants = _payloads_for_action(loader, async_doc, async_uri, spec["action"])
             if not variants:
                 continue
-            union = {"oneOf": [{"$ref": v} for v in variants]}
+            union: dict[str, Any] = {"oneOf": [{"$ref": v} for v in variants]}
             if spec.get("discriminator"):
                 union["discriminator"] = {"propertyName": spec["discriminator"]}
             if loader.claim(union_name, f"{async_uri} (frames {spec['action']})"):

@@ -7,6 +7,7 @@ no template produced any more are deleted, so a removed model cannot linger.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -99,9 +100,12 @@ def render_task(api: ir.Api, task: Task) -> dict[str, str]:
 
 
 def _format(command: tuple[str, ...], text: str) -> str:
-    if shutil.which(command[0]) is None:
+    # rustup installs into ~/.cargo/bin, which a non-login shell (CI) may not have on PATH.
+    cargo_bin = Path(os.environ.get("CARGO_HOME", Path.home() / ".cargo")) / "bin"
+    program = shutil.which(command[0]) or shutil.which(command[0], path=str(cargo_bin))
+    if program is None:
         raise RuntimeError(f"codegen needs {command[0]!r} on PATH to format its output")
-    result = subprocess.run(command, input=text, capture_output=True, text=True, check=False)
+    result = subprocess.run([program, *command[1:]], input=text, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed on generated code:\n{result.stderr}")
     return result.stdout

@@ -190,6 +190,7 @@ export interface MemberUpdate {
   role: Role;
 }
 
+/** Printable text (no control characters) with at least one visible character. */
 export type Name = string;
 
 /** Opaque pagination cursor; pass it back as `after` to get the next page. */

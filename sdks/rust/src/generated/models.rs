@@ -270,6 +270,7 @@ pub struct MemberUpdate {
     pub role: Role,
 }
 
+/// Printable text (no control characters) with at least one visible character.
 pub type Name = String;
 
 /// Opaque pagination cursor; pass it back as `after` to get the next page.

@@ -270,6 +270,7 @@ class MemberUpdate(TypedDict):
     role: Role
 
 
+# Printable text (no control characters) with at least one visible character.
 Name: TypeAlias = "str"
 
 
