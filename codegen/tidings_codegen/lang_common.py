@@ -30,6 +30,39 @@ class Adapter:
             and callable(getattr(self, name))
         }
 
+    # --- type expressions -----------------------------------------------------------------
+    def type_expr(self, t: ir.TypeRef, prefix: str = "") -> str:
+        """One walk over a type for every language; `_spell_*` give each its spelling.
+
+        `prefix` qualifies model names (`models.Tenant`) where a file imports them as a module.
+        """
+        if t.kind == "ref":
+            out = prefix + (t.name or "")
+        elif t.kind == "literal":
+            out = self._spell_literal(t.value)
+        elif t.kind in ("array", "map"):
+            assert t.item is not None
+            inner = self.type_expr(t.item, prefix)
+            out = self._spell_array(inner) if t.kind == "array" else self._spell_map(inner)
+        else:
+            out = self._spell_primitive(t, prefix)
+        return self._spell_nullable(out) if t.nullable else out
+
+    def _spell_primitive(self, t: ir.TypeRef, prefix: str) -> str:
+        raise NotImplementedError
+
+    def _spell_literal(self, value: str | int | None) -> str:
+        raise NotImplementedError
+
+    def _spell_array(self, inner: str) -> str:
+        raise NotImplementedError
+
+    def _spell_map(self, inner: str) -> str:
+        raise NotImplementedError
+
+    def _spell_nullable(self, inner: str) -> str:
+        raise NotImplementedError
+
     # --- model lookup -------------------------------------------------------------------
     def model(self, name: str) -> ir.Model:
         return self.by_name[name]

@@ -17,29 +17,24 @@ class Python(Adapter):
     reserved = frozenset(keyword.kwlist) | frozenset(["options", "self", "body"])
 
     def py_type(self, t: ir.TypeRef, prefix: str = "") -> str:
-        if t.kind == "ref":
-            out = prefix + (t.name or "")
-        elif t.kind == "integer":
-            out = "int"
-        elif t.kind == "number":
-            out = "float"
-        elif t.kind == "string":
-            out = "str"
-        elif t.kind == "boolean":
-            out = "bool"
-        elif t.kind == "any":
-            out = prefix + "JsonValue"
-        elif t.kind == "literal":
-            out = f"Literal[{self.py_literal(t.value)}]"
-        elif t.kind == "array":
-            assert t.item is not None
-            out = f"list[{self.py_type(t.item, prefix)}]"
-        elif t.kind == "map":
-            assert t.item is not None
-            out = f"dict[str, {self.py_type(t.item, prefix)}]"
-        else:
-            raise ValueError(t.kind)
-        return f"{out} | None" if t.nullable else out
+        return self.type_expr(t, prefix)
+
+    def _spell_primitive(self, t: ir.TypeRef, prefix: str) -> str:
+        if t.kind == "any":
+            return prefix + "JsonValue"
+        return {"integer": "int", "number": "float", "string": "str", "boolean": "bool"}[t.kind]
+
+    def _spell_literal(self, value: str | int | None) -> str:
+        return f"Literal[{self.py_literal(value)}]"
+
+    def _spell_array(self, inner: str) -> str:
+        return f"list[{inner}]"
+
+    def _spell_map(self, inner: str) -> str:
+        return f"dict[str, {inner}]"
+
+    def _spell_nullable(self, inner: str) -> str:
+        return f"{inner} | None"
 
     def py_literal(self, value: object) -> str:
         return json.dumps(value) if isinstance(value, str) else repr(value)

@@ -71,29 +71,27 @@ class Rust(Adapter):
     )
 
     def rs_type(self, t: ir.TypeRef, prefix: str = "") -> str:
-        if t.kind == "ref":
-            out = prefix + (t.name or "")
-        elif t.kind == "integer":
-            out = "i32" if t.format == "int32" else "i64"
-        elif t.kind == "number":
-            out = "f32" if t.format == "float" else "f64"
-        elif t.kind in ("string", "literal"):
-            # A constant is a String on the Rust side: serde has no literal types, and the
-            # union deserializer below already dispatches on the tag value.
-            out = "String"
-        elif t.kind == "boolean":
-            out = "bool"
-        elif t.kind == "any":
-            out = "serde_json::Value"
-        elif t.kind == "array":
-            assert t.item is not None
-            out = f"Vec<{self.rs_type(t.item, prefix)}>"
-        elif t.kind == "map":
-            assert t.item is not None
-            out = f"std::collections::BTreeMap<String, {self.rs_type(t.item, prefix)}>"
-        else:
-            raise ValueError(t.kind)
-        return f"Option<{out}>" if t.nullable else out
+        return self.type_expr(t, prefix)
+
+    def _spell_primitive(self, t: ir.TypeRef, prefix: str) -> str:
+        if t.kind == "integer":
+            return "i32" if t.format == "int32" else "i64"
+        if t.kind == "number":
+            return "f32" if t.format == "float" else "f64"
+        return {"string": "String", "boolean": "bool", "any": "serde_json::Value"}[t.kind]
+
+    def _spell_literal(self, value: str | int | None) -> str:
+        # serde has no literal types; the union deserializer dispatches on the tag value instead.
+        return "String"
+
+    def _spell_array(self, inner: str) -> str:
+        return f"Vec<{inner}>"
+
+    def _spell_map(self, inner: str) -> str:
+        return f"std::collections::BTreeMap<String, {inner}>"
+
+    def _spell_nullable(self, inner: str) -> str:
+        return f"Option<{inner}>"
 
     def rs_field(self, name: str) -> str:
         ident = snake(name)

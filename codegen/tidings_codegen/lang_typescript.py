@@ -68,26 +68,24 @@ class TypeScript(Adapter):
     )
 
     def ts_type(self, t: ir.TypeRef, prefix: str = "") -> str:
-        if t.kind == "ref":
-            out = prefix + (t.name or "")
-        elif t.kind in ("integer", "number"):
-            out = "number"
-        elif t.kind in ("string", "boolean"):
-            out = t.kind
-        elif t.kind == "any":
-            out = "unknown"
-        elif t.kind == "literal":
-            out = json.dumps(t.value)
-        elif t.kind == "array":
-            assert t.item is not None
-            inner = self.ts_type(t.item, prefix)
-            out = f"{inner}[]" if re.match(r"^[\w$.]+$", inner) else f"Array<{inner}>"
-        elif t.kind == "map":
-            assert t.item is not None
-            out = f"Record<string, {self.ts_type(t.item, prefix)}>"
-        else:
-            raise ValueError(t.kind)
-        return f"{out} | null" if t.nullable else out
+        return self.type_expr(t, prefix)
+
+    def _spell_primitive(self, t: ir.TypeRef, prefix: str) -> str:
+        return {"integer": "number", "number": "number", "string": "string", "boolean": "boolean"}.get(
+            t.kind, "unknown"
+        )
+
+    def _spell_literal(self, value: str | int | None) -> str:
+        return json.dumps(value)
+
+    def _spell_array(self, inner: str) -> str:
+        return f"{inner}[]" if re.match(r"^[\w$.]+$", inner) else f"Array<{inner}>"
+
+    def _spell_map(self, inner: str) -> str:
+        return f"Record<string, {inner}>"
+
+    def _spell_nullable(self, inner: str) -> str:
+        return f"{inner} | null"
 
     def ts_prop(self, name: str) -> str:
         return name if _IDENT.match(name) else json.dumps(name)
