@@ -83,9 +83,6 @@ class Adapter:
         t = self.base_type(t)
         return t.kind == "ref" and isinstance(self.by_name.get(t.name or ""), ir.EnumModel)
 
-    def kind_of(self, model: ir.Model) -> str:
-        return type(model).__name__.removesuffix("Model").lower()
-
     # --- names ----------------------------------------------------------------------------
     def safe(self, name: str, suffix: str = "_") -> str:
         return name + suffix if name in self.reserved else name

@@ -138,9 +138,6 @@ class Rust(Adapter):
         pad = " " * indent
         return "".join(f"{pad}/// {line}".rstrip() + "\n" for line in self.doc_lines(texts))
 
-    def rs_module_doc(self, texts: str | Sequence[str | None] | None) -> str:
-        return "".join(f"//! {line}".rstrip() + "\n" for line in self.doc_lines(texts))
-
     # --- operation arguments ------------------------------------------------------------
     def rs_arg_type(self, t: ir.TypeRef) -> str:
         """How a path parameter is passed: strings by reference, enums and numbers by value."""
