@@ -103,6 +103,7 @@ export interface DependencyCheck {
   error?: string;
 }
 
+/** An ASCII address (`local@domain.tld`); internationalized domains in their punycode form. */
 export type Email = string;
 
 /** The shape every frame has in common. */

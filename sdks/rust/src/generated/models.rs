@@ -163,6 +163,7 @@ pub struct DependencyCheck {
     pub error: Option<String>,
 }
 
+/// An ASCII address (`local@domain.tld`); internationalized domains in their punycode form.
 pub type Email = String;
 
 /// The shape every frame has in common.

@@ -180,6 +180,7 @@ class DependencyCheck(TypedDict):
     error: NotRequired[str]
 
 
+# An ASCII address (`local@domain.tld`); internationalized domains in their punycode form.
 Email: TypeAlias = "str"
 
 
