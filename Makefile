@@ -7,6 +7,7 @@
 #   make lint         ruff (lint + format check) and mypy --strict on the server
 #   make spec-lint    validate spec/openapi.yaml, spec/asyncapi.yaml, spec/errors.yaml
 #   make fmt          format the Python code
+#   make docs         regenerate the docs made from code (README config table, docs/rbac.md)
 #   make dev          same as run
 
 SHELL := /bin/bash
@@ -25,7 +26,7 @@ NPM := npm --no-audit --no-fund --loglevel=error
 TEST_SUITES :=
 LINT_SUITES :=
 
-.PHONY: help install run dev test test-server lint spec-lint fmt clean
+.PHONY: help install run dev test test-server lint spec-lint fmt docs clean
 help:
 	@sed -n 's/^#   //p' Makefile
 
@@ -58,6 +59,9 @@ lint: $(VENV)/.synced $(LINT_SUITES)
 fmt: $(VENV)/.synced
 	$(RUN) ruff check --fix server spec/tools tests
 	$(RUN) ruff format server spec/tools tests
+
+docs: $(VENV)/.synced
+	$(RUN) python -m tidings_server.docs .
 
 test-server: $(VENV)/.synced
 	$(RUN) pytest

@@ -12,12 +12,14 @@ The lifespan creates `Services` once and hands it to every request as `scope["st
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import connexion
+import yaml
 from connexion.exceptions import (
     BadRequestProblem,
     ClientProblem,
@@ -28,6 +30,8 @@ from connexion.exceptions import (
 )
 from connexion.exceptions import Forbidden as ConnexionForbidden
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import MiddlewarePosition
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -35,6 +39,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp
 
+from tidings_server.auth.limits import RateLimitMiddleware
 from tidings_server.broker.jetstream import JetStreamBroker
 from tidings_server.config import Settings
 from tidings_server.errors import TidingsError, problem_response
@@ -60,10 +65,27 @@ _STATUS_CODES = {
 }
 
 
+# PostgreSQL SQLSTATEs: a unique violation (two requests raced for the same slug or id), and
+# text PostgreSQL cannot store (a NUL character).
+_UNIQUE_VIOLATION = "23505"
+_UNSTORABLE_TEXT = {"22021", "22P05"}
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
 def _code_for(exc: Exception) -> tuple[str, int | None]:
     """The registry code (and status, when not the code's own) for an exception."""
     if isinstance(exc, TidingsError):
         return exc.code, None
+    if isinstance(exc, IntegrityError):
+        return ("conflict", None) if _sqlstate(exc) == _UNIQUE_VIOLATION else ("internal_error", None)
+    if isinstance(exc, DBAPIError) and _sqlstate(exc) in _UNSTORABLE_TEXT:
+        return "validation_failed", None
+    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError):
+        return "dependency_unavailable", None
     if isinstance(exc, OAuthProblem):
         return "unauthenticated", None
     if isinstance(exc, ConnexionForbidden):
@@ -82,7 +104,32 @@ def _code_for(exc: Exception) -> tuple[str, int | None]:
     return "internal_error", None
 
 
-def _problem_for(request: Request | ConnexionRequest, exc: Exception) -> Response:
+class AllowTable:
+    """The methods each path of an OpenAPI document has, for the `Allow` header of a 405.
+    connexion registers one route per operation and answers a 405 with the methods of the
+    first route whose path matches, not all of them."""
+
+    def __init__(self, spec: Path) -> None:
+        doc = yaml.safe_load(spec.read_text(encoding="utf-8"))
+        self._routes: list[tuple[re.Pattern[str], str]] = []
+        for template, item in doc.get("paths", {}).items():
+            methods = sorted(m.upper() for m in item if m in _HTTP_METHODS)
+            if "GET" in methods:
+                methods.append("HEAD")
+            regex = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+            self._routes.append((re.compile(f"^{regex}$"), ", ".join(methods)))
+
+    def allow(self, path: str) -> str | None:
+        for regex, methods in self._routes:
+            if regex.match(path):
+                return methods
+        return None
+
+
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def _problem_for(request: Request | ConnexionRequest, exc: Exception, allow: AllowTable | None = None) -> Response:
     code, status = _code_for(exc)
     request_id = request.scope.get("state", {}).get("request_id")
     headers: Mapping[str, str] = {}
@@ -90,9 +137,20 @@ def _problem_for(request: Request | ConnexionRequest, exc: Exception) -> Respons
     errors: list[Any] = []
     if isinstance(exc, TidingsError):
         detail, headers, errors = exc.detail, exc.headers, exc.errors
+    elif code == "validation_failed" and isinstance(exc, DBAPIError):
+        detail = "text fields cannot contain NUL (U+0000) characters"
+    elif code == "conflict":
+        detail = "the request conflicts with an existing resource"
+    elif code == "dependency_unavailable":
+        log.warning("dependency unavailable: %r", exc)
+        detail, headers = "a dependency is unavailable; retry later", {"Retry-After": "1"}
     elif isinstance(exc, ProblemException | HTTPException) and code != "internal_error":
         detail = str(exc.detail) if exc.detail else None
         headers = exc.headers or {}
+    if code == "method_not_allowed" and allow is not None:
+        methods = allow.allow(request.url.path)
+        if methods:
+            headers = {**headers, "Allow": methods}
     if code == "internal_error":
         log.error("unexpected error", exc_info=exc)
         detail = "an unexpected error occurred; quote the request id to support"
@@ -107,14 +165,17 @@ def _problem_for(request: Request | ConnexionRequest, exc: Exception) -> Respons
     )
 
 
-def _connexion_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    response = _problem_for(request, exc)
-    return ConnexionResponse(
-        status_code=response.status_code,
-        mimetype=response.media_type,
-        body=response.body,
-        headers={k: v for k, v in response.headers.items() if k.lower() != "content-length"},
-    )
+def _connexion_problem_handler(allow: AllowTable) -> Any:
+    def handler(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        response = _problem_for(request, exc, allow)
+        return ConnexionResponse(
+            status_code=response.status_code,
+            mimetype=response.media_type,
+            body=response.body,
+            headers={k: v for k, v in response.headers.items() if k.lower() != "content-length"},
+        )
+
+    return handler
 
 
 def _rest_api(spec: Path, validate_responses: bool) -> connexion.AsyncApp:
@@ -125,14 +186,16 @@ def _rest_api(spec: Path, validate_responses: bool) -> connexion.AsyncApp:
         swagger_ui_options=connexion.options.SwaggerUIOptions(swagger_ui_path="/docs"),
     )
     api.add_api(spec.name, strict_validation=True, validate_responses=validate_responses)
+    api.add_middleware(RateLimitMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION)
+    handler = _connexion_problem_handler(AllowTable(spec))
     for exc_type in (Exception, HTTPException, ProblemException, TidingsError):
-        api.add_error_handler(exc_type, _connexion_problem)
+        api.add_error_handler(exc_type, handler)
     return api
 
 
 async def open_services(settings: Settings) -> Services:
     """Connect to PostgreSQL and NATS (both must answer now; later outages are survived)."""
-    settings.require("database_url", "nats_url", "api_key_pepper")
+    settings.require("database_url", "nats_url", "api_key_pepper", "token_secret")
     assert settings.database_url is not None
     assert settings.nats_url is not None
     db = Database.connect(settings.database_url.get_secret_value(), pool_size=settings.db_pool_size)
@@ -141,11 +204,12 @@ async def open_services(settings: Settings) -> Services:
     except BaseException:
         await db.close()
         raise
-    return Services(settings=settings, db=db, broker=broker)
+    return await Services.start(settings, db, broker)
 
 
 async def close_services(services: Services) -> None:
     try:
+        await services.stop()
         await services.broker.close()
     finally:
         await services.db.close()

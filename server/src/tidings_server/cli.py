@@ -72,11 +72,17 @@ def _serve(settings: Settings, banner: str) -> None:
 
 
 def _load_or_create_secrets(path: Path) -> dict[str, Any]:
-    if path.exists():
-        data: dict[str, Any] = json.loads(path.read_text())
-        return data
-    data = {"api_key_pepper": secrets.token_urlsafe(48), "postgres_password": secrets.token_urlsafe(24)}
-    _write_secrets(path, data)
+    """The dev stack's secrets, generated on first start (and when a newer version needs more)."""
+    data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    wanted = {
+        "api_key_pepper": lambda: secrets.token_urlsafe(48),
+        "token_secret": lambda: secrets.token_urlsafe(48),
+        "postgres_password": lambda: secrets.token_urlsafe(24),
+    }
+    missing = {name: make() for name, make in wanted.items() if name not in data}
+    if missing:
+        data.update(missing)
+        _write_secrets(path, data)
     return data
 
 
@@ -119,6 +125,7 @@ def cmd_dev(args: argparse.Namespace) -> None:
             database_url=postgres.url(),
             nats_url=nats.url,
             api_key_pepper=dev_secrets["api_key_pepper"],
+            token_secret=dev_secrets["token_secret"],
         )
         new_key = asyncio.run(_prepare_database(postgres.url(), dev_secrets["api_key_pepper"].encode()))
         if new_key is not None:
@@ -143,7 +150,7 @@ def cmd_dev(args: argparse.Namespace) -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    settings.require("database_url", "nats_url", "api_key_pepper")
+    settings.require("database_url", "nats_url", "api_key_pepper", "token_secret")
     _serve(settings, "Tidings " + __version__ + " listening on {url}")
 
 

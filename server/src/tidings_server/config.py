@@ -52,6 +52,30 @@ class Settings(BaseSettings):
             "by `serve`; `dev` generates one in its data folder. Changing it invalidates every API key."
         ),
     )
+    token_secret: SecretStr | None = Field(
+        None,
+        description=(
+            "Secret (at least 32 characters) that signs user access tokens and the client tokens the server "
+            "mints. Required by `serve`; `dev` generates one. Every node of a cluster needs the same value."
+        ),
+    )
+    access_token_ttl: int = Field(
+        900, ge=60, le=86400, description="Seconds a user's access token is valid (refresh tokens renew it)."
+    )
+    refresh_token_ttl: int = Field(
+        30 * 86400, ge=3600, description="Seconds a session (refresh token) lasts without being used."
+    )
+    allow_signup: bool = Field(
+        True, description="Whether anyone may sign up (`POST /v1/auth/signup`); invitations work either way."
+    )
+    key_rate: float = Field(
+        100.0, gt=0, le=1_000_000, description="Requests per second one API key may make (plans and keys override)."
+    )
+    key_burst: int = Field(200, ge=1, description="Requests an API key may make at once before `key_rate` applies.")
+    tenant_rate: float = Field(
+        1000.0, gt=0, le=1_000_000, description="Requests per second all API keys of one tenant may make together."
+    )
+    tenant_burst: int = Field(2000, ge=1, description="Requests a tenant may make at once before `tenant_rate` applies.")
     data_dir: Path = Field(
         Path(".tidings"),
         description=(
@@ -82,9 +106,9 @@ class Settings(BaseSettings):
         ),
     )
 
-    @field_validator("api_key_pepper")
+    @field_validator("api_key_pepper", "token_secret")
     @classmethod
-    def _pepper_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+    def _secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters")
         return value

@@ -8,8 +8,15 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
+from tidings_server.auth.secretbox import SecretBox
+from tidings_server.auth.tokens import TokenIssuer
+from tidings_server.broker.control import ControlBus
 from tidings_server.broker.jetstream import JetStreamBroker
 from tidings_server.config import Settings
+from tidings_server.identity.keys import ApiKeyAuthenticator
+from tidings_server.identity.sessions import SessionService
+from tidings_server.identity.signing import ClientTokenVerifier
+from tidings_server.ratelimit.shared import SharedRateLimiter
 from tidings_server.store.db import Database
 
 __all__ = ["Services", "services_of"]
@@ -20,12 +27,51 @@ class Services:
     settings: Settings
     db: Database
     broker: JetStreamBroker
+    control: ControlBus
+    issuer: TokenIssuer
+    api_keys: ApiKeyAuthenticator
+    client_tokens: ClientTokenVerifier
+    sessions: SessionService
+    box: SecretBox
+    limiter: SharedRateLimiter
 
     @property
     def pepper(self) -> bytes:
         pepper = self.settings.api_key_pepper
         assert pepper is not None, "Settings.require() guarantees the pepper"
         return pepper.get_secret_value().encode()
+
+    @classmethod
+    async def start(cls, settings: Settings, db: Database, broker: JetStreamBroker) -> Services:
+        """Wire the services and their control-bus subscriptions."""
+        assert settings.api_key_pepper is not None
+        assert settings.token_secret is not None
+        pepper = settings.api_key_pepper.get_secret_value().encode()
+        issuer = TokenIssuer(settings.token_secret.get_secret_value().encode())
+        box = SecretBox(pepper, b"signing-keys")
+        control = ControlBus(broker.nc)
+        services = cls(
+            settings=settings,
+            db=db,
+            broker=broker,
+            control=control,
+            issuer=issuer,
+            api_keys=ApiKeyAuthenticator(db, pepper),
+            client_tokens=ClientTokenVerifier(db, issuer, box),
+            sessions=SessionService(settings, issuer),
+            box=box,
+            limiter=SharedRateLimiter(broker.nc),
+        )
+        await services.api_keys.attach(control)
+        await services.client_tokens.attach(control)
+        broker.on_reconnect(services.api_keys.forget_all)
+        broker.on_reconnect(services.client_tokens.forget_all)
+        return services
+
+    async def stop(self) -> None:
+        await self.limiter.close()
+        await self.api_keys.close()
+        await self.control.close()
 
 
 def services_of(conn: HTTPConnection | Any) -> Services:

@@ -8,10 +8,21 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-__all__ = ["json_response"]
+from tidings_server.auth.principal import Principal
+
+__all__ = ["json_response", "no_content", "principal_of"]
 
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     """An `application/json` answer. Handlers return one explicitly because every operation also
     declares `application/problem+json` for its errors, so connexion cannot infer the type."""
     return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+def principal_of(token_info: Mapping[str, Any]) -> Principal:
+    principal: Principal = token_info["principal"]
+    return principal

@@ -1,7 +1,9 @@
 """connexion security handlers (`x-bearerInfoFunc` in spec/openapi.yaml).
 
-Each returns the token info (a dict that handlers receive as `token_info`) or None for a
-credential that does not verify. The answer to a bad credential never says which check failed.
+Each returns the token info (a dict whose `principal` handlers receive through `token_info`) or
+None for a credential that does not verify. Formats do not overlap (API keys start `tdg_`,
+user tokens have no audience, client tokens have `aud = project:<id>`), so exactly one handler
+can accept a credential. The answer to a bad credential never says which check failed.
 """
 
 from __future__ import annotations
@@ -11,34 +13,36 @@ from typing import Any
 
 from starlette.requests import Request
 
-from tidings_server.auth import apikeys
+from tidings_server.auth.principal import Principal
 from tidings_server.services import services_of
-from tidings_server.store.repo import find_api_key
+from tidings_server.store.repo import active_user_in_session
 
-__all__ = ["api_key_info"]
+__all__ = ["api_key_info", "client_token_info", "user_token_info"]
 
 
 async def api_key_info(token: str, request: Request) -> dict[str, Any] | None:
-    parsed = apikeys.parse(token)
-    if parsed is None:
+    principal = await services_of(request).api_keys.authenticate(token)
+    return principal.token_info() if principal else None
+
+
+async def client_token_info(token: str, request: Request) -> dict[str, Any] | None:
+    if token.startswith("tdg_"):
+        return None
+    principal = await services_of(request).client_tokens.verify(token)
+    return principal.token_info() if principal else None
+
+
+async def user_token_info(token: str, request: Request) -> dict[str, Any] | None:
+    if token.startswith("tdg_"):
         return None
     services = services_of(request)
+    ids = services.issuer.verify_user_token(token)
+    if ids is None:
+        return None
+    user_id, session_id = ids
     async with services.db.session() as session:
-        row = await find_api_key(session, parsed.key_id)
-    if row is None:
-        # Same work as a found key, so timing does not tell unknown ids from wrong secrets.
-        apikeys.verify(services.pepper, parsed.key, bytes(32))
+        user = await active_user_in_session(session, user_id, session_id, datetime.now(UTC))
+    if user is None:
         return None
-    if not apikeys.verify(services.pepper, parsed.key, row.digest):
-        return None
-    now = datetime.now(UTC)
-    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
-        return None
-    return {
-        "sub": f"key:{row.key_id}",
-        "credential": "api_key",
-        "key_id": row.key_id,
-        "tenant_id": str(row.tenant_id),
-        "project_id": str(row.project_id),
-        "scopes": list(row.scopes),
-    }
+    principal = Principal(kind="user", subject=str(user.id), user_id=user.id, operator=user.operator)
+    return principal.token_info()

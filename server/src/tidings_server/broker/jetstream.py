@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 import nats
 from nats.aio.client import Client as NATS
@@ -34,14 +34,31 @@ class JetStreamBroker:
     def __init__(self, nc: NATS) -> None:
         self._nc = nc
         self._js: JetStreamContext = nc.jetstream()
+        self._reconnect_listeners: list[Callable[[], Awaitable[None]]] = []
+
+    def on_reconnect(self, listener: Callable[[], Awaitable[None]]) -> None:
+        """Call `listener` after every reconnection: state kept from control-bus commands may
+        have missed some while disconnected and must be rebuilt."""
+        self._reconnect_listeners.append(listener)
+
+    async def _reconnected(self) -> None:
+        log.info("nats reconnected")
+        for listener in self._reconnect_listeners:
+            try:
+                await listener()
+            except Exception:
+                log.exception("reconnect listener failed")
 
     @classmethod
     async def connect(cls, servers: Sequence[str], *, name: str = "tidings-server") -> JetStreamBroker:
         async def on_disconnect() -> None:
             log.warning("nats disconnected")
 
+        broker: JetStreamBroker | None = None
+
         async def on_reconnect() -> None:
-            log.info("nats reconnected")
+            if broker is not None:
+                await broker._reconnected()
 
         async def on_error(exc: Exception) -> None:
             log.warning("nats error: %s", exc)
@@ -58,7 +75,8 @@ class JetStreamBroker:
             reconnected_cb=on_reconnect,
             error_cb=on_error,
         )
-        return cls(nc)
+        broker = cls(nc)
+        return broker
 
     @property
     def nc(self) -> NATS:

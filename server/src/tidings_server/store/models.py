@@ -80,7 +80,10 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     # HMAC-SHA256 of the whole key under the server pepper; the key itself is never stored.
     digest: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
-    scopes: Mapped[list[str]] = mapped_column(pg.ARRAY(sa.String(32)))
+    # Scope → topic patterns (see tidings_server.auth.grants).
+    scopes: Mapped[dict[str, list[str]]] = mapped_column(pg.JSONB)
+    # {"per_second": float, "burst": int}: overrides the plan's rate for this key.
+    rate_limit: Mapped[dict[str, Any] | None] = mapped_column(pg.JSONB)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
     last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
@@ -94,3 +97,126 @@ class ApiKey(Base):
         ),
         sa.Index("ix_api_keys_tenant_project", "tenant_id", "project_id"),
     )
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(pg.UUID, primary_key=True, default=uuid.uuid4)
+    # Stored lower-cased: one account per address, whatever the case it is typed in.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    operator: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    disabled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        pg.UUID, sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        pg.UUID, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('owner', 'admin', 'developer', 'billing', 'viewer')", name="role"),
+    )
+
+
+class Session(Base):
+    """A login: its refresh tokens rotate; revoking it ends its access tokens too (`sid`)."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(pg.UUID, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        pg.UUID, sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class RefreshToken(Base):
+    __tablename__ = "refresh_tokens"
+
+    # SHA-256 of the token (256 random bits: a keyed or slow hash adds nothing).
+    digest: Mapped[bytes] = mapped_column(sa.LargeBinary(32), primary_key=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        pg.UUID, sa.ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    # Set when the token is exchanged; a second use means theft and revokes the session.
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+
+    id: Mapped[uuid.UUID] = mapped_column(pg.UUID, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        pg.UUID, sa.ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(sa.String(254))
+    role: Mapped[str] = mapped_column(sa.String(16))
+    token_digest: Mapped[bytes] = mapped_column(sa.LargeBinary(32), unique=True)
+    invited_by: Mapped[uuid.UUID | None] = mapped_column(pg.UUID)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('owner', 'admin', 'developer', 'billing', 'viewer')", name="role"),
+    )
+
+
+class SigningKey(Base):
+    """A key a tenant's backend signs client tokens with."""
+
+    __tablename__ = "signing_keys"
+
+    id: Mapped[uuid.UUID] = mapped_column(pg.UUID, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(pg.UUID)
+    project_id: Mapped[uuid.UUID] = mapped_column(pg.UUID)
+    kid: Mapped[str] = mapped_column(sa.String(64))
+    alg: Mapped[str] = mapped_column(sa.String(8))
+    public_key: Mapped[str | None] = mapped_column(sa.Text)
+    # HS256 secrets, AES-GCM encrypted under a key derived from the pepper (nonce ‖ ciphertext).
+    secret_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"], ondelete="CASCADE"
+        ),
+        # A kid is never reused within a project, even after revocation: no token can be
+        # verified by a different key than the one that signed it.
+        sa.UniqueConstraint("project_id", "kid"),
+        sa.CheckConstraint("alg IN ('HS256', 'EdDSA', 'RS256')", name="alg"),
+    )
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    # No foreign key: the record outlives what it is about.
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(pg.UUID)
+    actor_type: Mapped[str] = mapped_column(sa.String(16))
+    actor_id: Mapped[str] = mapped_column(sa.String(64))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    target_type: Mapped[str | None] = mapped_column(sa.String(32))
+    target_id: Mapped[str | None] = mapped_column(sa.String(64))
+    request_id: Mapped[str | None] = mapped_column(sa.String(128))
+    source_ip: Mapped[str | None] = mapped_column(sa.String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(pg.JSONB, server_default=sa.text("'{}'::jsonb"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+    __table_args__ = (sa.Index("ix_audit_log_tenant_id_id", "tenant_id", sa.text("id DESC")),)

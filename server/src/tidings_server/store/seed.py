@@ -32,6 +32,10 @@ async def ensure_demo_tenant(db: Database, pepper: bytes) -> DemoTenant:
         project = await scope.create_project(slug=DEMO_PROJECT, name="Default project")
         key = apikeys.generate(pepper)
         await scope.create_api_key(
-            project_id=project.id, key_id=key.key_id, digest=key.digest, name="demo", scopes=DEMO_SCOPES
+            project_id=project.id,
+            key_id=key.key_id,
+            digest=key.digest,
+            name="demo",
+            scopes={scope: [">"] for scope in DEMO_SCOPES},
         )
         return DemoTenant(DEMO_TENANT, DEMO_PROJECT, key.key)

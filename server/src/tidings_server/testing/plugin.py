@@ -94,6 +94,7 @@ def settings(database_url: str, nats_server: EmbeddedNats) -> Settings:
         database_url=database_url,
         nats_url=nats_server.url,
         api_key_pepper=secrets.token_urlsafe(32),
+        token_secret=secrets.token_urlsafe(32),
         max_body_bytes=64 * 1024,
     )
 

@@ -1,0 +1,97 @@
+"""Rate limits on the request path: per API key and per tenant for API-key requests, and
+login throttling per email and per source address.
+
+`RateLimitMiddleware` runs inside connexion after authentication: it checks the key's bucket
+first (a request the key refuses costs the tenant nothing), then the tenant's, and refuses with
+429 `rate_limited` and `Retry-After`; every answer to an API-key request carries the
+`RateLimit-*` headers of the most restrictive limit. Limits hold across processes and nodes
+(tidings_server.ratelimit documents the precision).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tidings_server.auth.principal import Principal
+from tidings_server.errors import TidingsError
+from tidings_server.ratelimit import RateLimiter, api_key_scope, most_restrictive, tenant_scope
+from tidings_server.ratelimit.core import Decision
+
+__all__ = ["LOGIN_LIMITS", "RateLimitMiddleware", "RateLimited", "throttle_login"]
+
+# Failed or not, a login costs one cell. Per email: 10 at once, then one every 6 s — a person
+# mistyping is never blocked, a guesser gets 600 tries an hour at most. Per address: looser,
+# since offices share one.
+LOGIN_LIMITS = {"email": (1 / 6, 10), "address": (1.0, 30)}
+
+
+class RateLimited(TidingsError):
+    code = "rate_limited"
+
+    def __init__(self, detail: str, headers: Mapping[str, str]) -> None:
+        super().__init__(detail, headers=headers)
+
+
+def _principal(scope: Scope) -> Principal | None:
+    context = scope.get("extensions", {}).get("connexion_context", {})
+    token_info = context.get("token_info") or {}
+    principal = token_info.get("principal")
+    return principal if isinstance(principal, Principal) else None
+
+
+async def check_api_key(limiter: RateLimiter, principal: Principal, defaults: tuple[float, int, float, int]) -> Decision:
+    key_rate, key_burst, tenant_rate, tenant_burst = defaults
+    rate, burst = principal.rate_limit or (key_rate, key_burst)
+    assert principal.key_id is not None
+    decision = await limiter.hit(api_key_scope(principal.key_id), rate=rate, burst=burst)
+    if decision.allowed and principal.tenant_id is not None:
+        tenant = await limiter.hit(tenant_scope(principal.tenant_id), rate=tenant_rate, burst=tenant_burst)
+        decision = most_restrictive([decision, tenant])
+    return decision
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        principal = _principal(scope) if scope["type"] == "http" else None
+        if principal is None or principal.kind != "api_key":
+            await self.app(scope, receive, send)
+            return
+        services = scope["state"]["services"]
+        settings = services.settings
+        decision = await check_api_key(
+            services.limiter,
+            principal,
+            (settings.key_rate, settings.key_burst, settings.tenant_rate, settings.tenant_burst),
+        )
+        headers = decision.headers()
+        if not decision.allowed:
+            raise RateLimited("this API key or its tenant is over its request rate", headers)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), *((k.lower().encode(), v.encode()) for k, v in headers.items())],
+                }
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def throttle_login(limiter: RateLimiter, email: str, address: str | None) -> None:
+    """Spend a login attempt of `email` and of the source address, or raise 429."""
+    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    rate, burst = LOGIN_LIMITS["email"]
+    decisions = [await limiter.hit(f"login:{digest}", rate=rate, burst=burst)]
+    if address:
+        rate, burst = LOGIN_LIMITS["address"]
+        decisions.append(await limiter.hit(f"login-ip:{address}", rate=rate, burst=burst))
+    decision = most_restrictive(decisions)
+    if not decision.allowed:
+        raise RateLimited("too many login attempts; retry later", decision.headers())

@@ -1,0 +1,54 @@
+"""Documentation generated from code, so it cannot drift: the README's configuration table
+(from `Settings`) and docs/rbac.md (from the permission matrix).
+
+`make docs` (python -m tidings_server.docs) rewrites them; tests fail when they are stale.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from tidings_server.auth.rbac import render_matrix
+from tidings_server.config import settings_table
+
+__all__ = ["rbac_page", "render_readme"]
+
+CONFIG_START = "<!-- config-table:start (make docs) -->"
+CONFIG_END = "<!-- config-table:end -->"
+
+
+def render_readme(readme: str) -> str:
+    block = f"{CONFIG_START}\n{settings_table()}\n{CONFIG_END}"
+    pattern = re.compile(re.escape(CONFIG_START) + ".*?" + re.escape(CONFIG_END), re.S)
+    if not pattern.search(readme):
+        raise ValueError("README.md has no configuration table markers")
+    return pattern.sub(lambda _: block, readme)
+
+
+def rbac_page() -> str:
+    return (
+        "# Roles and permissions\n\n"
+        "Generated from `tidings_server/auth/rbac.py` by `make docs`; do not edit.\n\n"
+        "Every admin operation checks the caller's **current** role in the tenant (read on each\n"
+        "request, never from a token), so a role change or removal takes effect on the member's very\n"
+        "next request, on every node. Platform operators hold every permission in every tenant.\n"
+        "Only owners (and operators) grant or remove the `owner` role; nobody changes their own\n"
+        "membership; a tenant keeps at least one owner.\n\n"
+        "API keys with the `admin` scope manage their own project (keys, signing keys, settings);\n"
+        "client tokens never reach admin operations.\n\n"
+        f"{render_matrix()}\n"
+    )
+
+
+def main() -> None:
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
+    readme = root / "README.md"
+    readme.write_text(render_readme(readme.read_text()))
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "docs" / "rbac.md").write_text(rbac_page())
+
+
+if __name__ == "__main__":
+    main()

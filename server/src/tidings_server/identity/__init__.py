@@ -1,0 +1,1 @@
+"""Identity and access: tenants, projects, members, sessions, API keys, signing keys, audit."""
