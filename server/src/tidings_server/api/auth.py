@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from tidings_server.api import json_response, no_content, principal_of, views
 from tidings_server.auth.limits import throttle_login
-from tidings_server.errors import Unauthenticated
+from tidings_server.identity.sessions import RefreshTokenReused
 from tidings_server.identity.context import caller_of
 from tidings_server.services import services_of
 from tidings_server.store import repo
@@ -43,13 +43,13 @@ async def login(body: dict[str, Any]) -> Response:
 
 async def refresh(body: dict[str, Any]) -> Response:
     services = services_of(request)
-    # The reuse-detection write must commit even though the answer is a 401.
     async with services.db.session() as session:
         try:
             async with session.begin():
                 issued = await services.sessions.refresh(session, body["refresh_token"])
-        except Unauthenticated:
-            await session.commit()
+        except RefreshTokenReused as reused:
+            async with session.begin():
+                await services.sessions.revoke(session, reused.session_id)
             raise
     return json_response(issued.body())
 

@@ -21,16 +21,25 @@ from tidings_server.config import Settings
 from tidings_server.errors import Forbidden, RequestError, TidingsError, Unauthenticated
 from tidings_server.identity.context import Caller
 from tidings_server.store import repo
-from tidings_server.store.models import User
+from tidings_server.store.models import Session, User
 from tidings_server.store.repo import TenantScope
 
-__all__ = ["INVITATION_TTL", "Issued", "SessionService", "token_digest"]
+__all__ = ["INVITATION_TTL", "Issued", "RefreshTokenReused", "SessionService", "token_digest"]
 
 INVITATION_TTL = timedelta(days=7)
 
 
 def token_digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
+
+
+class RefreshTokenReused(Unauthenticated):
+    """A rotated refresh token came back: its session must be revoked (in a transaction of its
+    own, since the failing request's transaction rolls back)."""
+
+    def __init__(self, session_id: uuid.UUID) -> None:
+        super().__init__("refresh token reused; the session was revoked")
+        self.session_id = session_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,20 +116,21 @@ class SessionService:
             raise Unauthenticated("the session has ended; log in again")
         if token.used_at is not None:
             # Reuse of a rotated token: someone else holds the chain. End the session.
-            login.revoked_at = now
-            await session.flush()
-            raise Unauthenticated("refresh token reused; the session was revoked")
+            raise RefreshTokenReused(login.id)
         token.used_at = now
         return await self._issue(session, login.user_id, login.id)
+
+    async def revoke(self, session: AsyncSession, session_id: uuid.UUID) -> None:
+        login = await session.get(Session, session_id, with_for_update=True)
+        if login is not None and login.revoked_at is None:
+            login.revoked_at = datetime.now(UTC)
+            await session.flush()
 
     async def logout(self, session: AsyncSession, refresh_token: str) -> None:
         found = await repo.find_refresh_token(session, token_digest(refresh_token))
         if found is None:
             raise Unauthenticated("invalid refresh token")
-        _, login = found
-        if login.revoked_at is None:
-            login.revoked_at = datetime.now(UTC)
-            await session.flush()
+        await self.revoke(session, found[1].id)
 
     async def accept_invitation(
         self,
