@@ -129,7 +129,9 @@ class AllowTable:
 _HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
-def _problem_for(request: Request | ConnexionRequest, exc: Exception, allow: AllowTable | None = None) -> Response:
+def _problem_for(
+    request: Request | ConnexionRequest, exc: Exception, allow: AllowTable | None = None
+) -> Response:
     code, status = _code_for(exc)
     request_id = request.scope.get("state", {}).get("request_id")
     headers: Mapping[str, str] = {}

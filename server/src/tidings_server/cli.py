@@ -74,12 +74,9 @@ def _serve(settings: Settings, banner: str) -> None:
 def _load_or_create_secrets(path: Path) -> dict[str, Any]:
     """The dev stack's secrets, generated on first start (and when a newer version needs more)."""
     data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
-    wanted = {
-        "api_key_pepper": lambda: secrets.token_urlsafe(48),
-        "token_secret": lambda: secrets.token_urlsafe(48),
-        "postgres_password": lambda: secrets.token_urlsafe(24),
-    }
-    missing = {name: make() for name, make in wanted.items() if name not in data}
+    # Name → random bytes of entropy (rendered URL-safe).
+    wanted = {"api_key_pepper": 48, "token_secret": 48, "postgres_password": 24}
+    missing = {name: secrets.token_urlsafe(size) for name, size in wanted.items() if name not in data}
     if missing:
         data.update(missing)
         _write_secrets(path, data)

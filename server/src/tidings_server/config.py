@@ -69,13 +69,23 @@ class Settings(BaseSettings):
         True, description="Whether anyone may sign up (`POST /v1/auth/signup`); invitations work either way."
     )
     key_rate: float = Field(
-        100.0, gt=0, le=1_000_000, description="Requests per second one API key may make (plans and keys override)."
+        100.0,
+        gt=0,
+        le=1_000_000,
+        description="Requests per second one API key may make (plans and keys override).",
     )
-    key_burst: int = Field(200, ge=1, description="Requests an API key may make at once before `key_rate` applies.")
+    key_burst: int = Field(
+        200, ge=1, description="Requests an API key may make at once before `key_rate` applies."
+    )
     tenant_rate: float = Field(
-        1000.0, gt=0, le=1_000_000, description="Requests per second all API keys of one tenant may make together."
+        1000.0,
+        gt=0,
+        le=1_000_000,
+        description="Requests per second all API keys of one tenant may make together.",
     )
-    tenant_burst: int = Field(2000, ge=1, description="Requests a tenant may make at once before `tenant_rate` applies.")
+    tenant_burst: int = Field(
+        2000, ge=1, description="Requests a tenant may make at once before `tenant_rate` applies."
+    )
     data_dir: Path = Field(
         Path(".tidings"),
         description=(

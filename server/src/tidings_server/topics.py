@@ -44,10 +44,10 @@ def is_pattern(text: str) -> bool:
     tokens = _tokens(text)
     if tokens is None:
         return False
-    for i, token in enumerate(tokens):
-        if token == ">" and i != len(tokens) - 1:
+    for i, part in enumerate(tokens):
+        if part == ">" and i != len(tokens) - 1:
             return False
-        if token not in ("*", ">") and not _TOKEN.match(token):
+        if part not in ("*", ">") and not _TOKEN.match(part):
             return False
     return True
 

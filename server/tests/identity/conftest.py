@@ -47,7 +47,12 @@ class Api:
         email, password = f"{prefix}{n}@example.com", f"password-{n}-long-enough"
         response = self.http.post(
             "/v1/auth/signup",
-            json={"email": email, "password": password, "name": f"User {n}", "tenant": {"slug": f"{prefix}-t{n}", "name": "T"}},
+            json={
+                "email": email,
+                "password": password,
+                "name": f"User {n}",
+                "tenant": {"slug": f"{prefix}-t{n}", "name": "T"},
+            },
         )
         assert response.status_code == 201, response.text
         session = response.json()
@@ -63,17 +68,25 @@ class Api:
 
     def project(self, account: Account, slug: str = "proj") -> str:
         response = self.http.post(
-            f"/v1/tenants/{account.tenant_id}/projects", json={"slug": slug, "name": slug}, headers=account.headers
+            f"/v1/tenants/{account.tenant_id}/projects",
+            json={"slug": slug, "name": slug},
+            headers=account.headers,
         )
         assert response.status_code == 201, response.text
         project_id: str = response.json()["id"]
         account.projects[slug] = project_id
         return project_id
 
-    def key(self, account: Account, project_id: str, scopes: dict[str, list[str]] | None = None, **extra: Any) -> dict[str, Any]:
+    def key(
+        self, account: Account, project_id: str, scopes: dict[str, list[str]] | None = None, **extra: Any
+    ) -> dict[str, Any]:
         response = self.http.post(
             f"/v1/projects/{project_id}/keys",
-            json={"name": "k", "scopes": scopes or {"publish": [">"], "subscribe": [">"], "admin": [">"]}, **extra},
+            json={
+                "name": "k",
+                "scopes": scopes or {"publish": [">"], "subscribe": [">"], "admin": [">"]},
+                **extra,
+            },
             headers=account.headers,
         )
         assert response.status_code == 201, response.text
@@ -82,10 +95,14 @@ class Api:
 
     def join(self, owner: Account, member: Account, role: str) -> None:
         invite = self.http.post(
-            f"/v1/tenants/{owner.tenant_id}/invitations", json={"email": member.email, "role": role}, headers=owner.headers
+            f"/v1/tenants/{owner.tenant_id}/invitations",
+            json={"email": member.email, "role": role},
+            headers=owner.headers,
         )
         assert invite.status_code == 201, invite.text
-        accepted = self.http.post("/v1/invitations/accept", json={"token": invite.json()["token"]}, headers=member.headers)
+        accepted = self.http.post(
+            "/v1/invitations/accept", json={"token": invite.json()["token"]}, headers=member.headers
+        )
         assert accepted.status_code == 200, accepted.text
 
     def close(self) -> None:

@@ -23,7 +23,12 @@ def test_signup_with_a_taken_email_or_slug_is_409(api: Api) -> None:
     account = api.signup()
     again = api.http.post(
         "/v1/auth/signup",
-        json={"email": account.email.upper(), "password": "x" * 12, "name": "n", "tenant": {"slug": "fresh-one", "name": "n"}},
+        json={
+            "email": account.email.upper(),
+            "password": "x" * 12,
+            "name": "n",
+            "tenant": {"slug": "fresh-one", "name": "n"},
+        },
     )
     assert again.status_code == 409
     assert again.json()["code"] == "conflict"
@@ -55,7 +60,9 @@ def test_refresh_rotates_and_a_reused_token_revokes_the_session(api: Api) -> Non
     reuse = api.http.post("/v1/auth/refresh", json={"refresh_token": account.refresh})
     assert reuse.status_code == 401
     # The theft response ends the whole session: the rotated tokens stop working too.
-    assert api.http.post("/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}).status_code == 401
+    assert (
+        api.http.post("/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}).status_code == 401
+    )
     assert api.http.get("/v1/me", headers=auth(rotated["access_token"])).status_code == 401
 
 

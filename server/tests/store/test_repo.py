@@ -20,7 +20,11 @@ async def test_a_key_cannot_reference_a_project_of_another_tenant(db: Database) 
     with pytest.raises(IntegrityError):
         async with db.session() as session, session.begin():
             await TenantScope(session, b.id).create_api_key(
-                project_id=project_of_a.id, key_id="x" * 12, digest=bytes(32), name="k", scopes={"publish": [">"]}
+                project_id=project_of_a.id,
+                key_id="x" * 12,
+                digest=bytes(32),
+                name="k",
+                scopes={"publish": [">"]},
             )
 
 

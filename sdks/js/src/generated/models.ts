@@ -321,7 +321,7 @@ export interface SigningKeyWithSecret {
   /** PEM public key (EdDSA, RS256). */
   public_key?: string;
   created_at: Timestamp;
-  /** For HS256 keys the server generates, the secret — shown this once. */
+  /** For HS256 keys, the generated secret, shown this once. Sign with it as the HMAC key as it is (its ASCII bytes). */
   secret?: string;
 }
 

@@ -370,13 +370,13 @@ export abstract class Operations {
   /** Remove a member */
   async removeMember(
     tenant: string,
-    user: string,
+    userId: string,
     options?: RequestOptions,
   ): Promise<void> {
     await this.send(
       {
         method: "DELETE",
-        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/members/${encodeURIComponent(String(user))}`,
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/members/${encodeURIComponent(String(userId))}`,
         operation: "remove_member",
         security: ["UserToken"],
       },
@@ -391,14 +391,14 @@ export abstract class Operations {
    */
   async updateMember(
     tenant: string,
-    user: string,
+    userId: string,
     body: models.MemberUpdate,
     options?: RequestOptions,
   ): Promise<models.Member> {
     const result = await this.send(
       {
         method: "PATCH",
-        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/members/${encodeURIComponent(String(user))}`,
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/members/${encodeURIComponent(String(userId))}`,
         operation: "update_member",
         security: ["UserToken"],
         body,

@@ -516,7 +516,7 @@ pub struct SigningKeyWithSecret {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     pub created_at: Timestamp,
-    /// For HS256 keys the server generates, the secret — shown this once.
+    /// For HS256 keys, the generated secret, shown this once. Sign with it as the HMAC key as it is (its ASCII bytes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }

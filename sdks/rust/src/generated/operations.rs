@@ -470,13 +470,13 @@ impl crate::Client {
     }
 
     /// Remove a member
-    pub async fn remove_member(&self, tenant: &str, user: &str) -> Result<(), crate::Error> {
+    pub async fn remove_member(&self, tenant: &str, user_id: &str) -> Result<(), crate::Error> {
         let request = ApiRequest {
             method: "DELETE",
             path: format!(
                 "/v1/tenants/{}/members/{}",
                 encode_path_segment(tenant),
-                encode_path_segment(user)
+                encode_path_segment(user_id)
             ),
             operation: "remove_member",
             security: &["UserToken"],
@@ -493,7 +493,7 @@ impl crate::Client {
     pub async fn update_member(
         &self,
         tenant: &str,
-        user: &str,
+        user_id: &str,
         body: &models::MemberUpdate,
     ) -> Result<models::Member, crate::Error> {
         let request = ApiRequest {
@@ -501,7 +501,7 @@ impl crate::Client {
             path: format!(
                 "/v1/tenants/{}/members/{}",
                 encode_path_segment(tenant),
-                encode_path_segment(user)
+                encode_path_segment(user_id)
             ),
             operation: "update_member",
             security: &["UserToken"],

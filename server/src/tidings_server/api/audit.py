@@ -18,7 +18,11 @@ __all__ = ["list_audit"]
 
 
 async def list_audit(
-    token_info: dict[str, Any], tenant: str, limit: int = 50, after: str | None = None, action: str | None = None
+    token_info: dict[str, Any],
+    tenant: str,
+    limit: int = 50,
+    after: str | None = None,
+    action: str | None = None,
 ) -> Response:
     before_id = int(after) if after is not None else None
     async with services_of(request).db.session() as session:

@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from tidings_server.api import json_response, no_content, principal_of, views
 from tidings_server.auth.limits import throttle_login
-from tidings_server.identity.sessions import RefreshTokenReused
 from tidings_server.identity.context import caller_of
+from tidings_server.identity.sessions import RefreshTokenReused
 from tidings_server.services import services_of
 from tidings_server.store import repo
 from tidings_server.store.models import User

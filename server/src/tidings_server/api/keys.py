@@ -20,16 +20,22 @@ from tidings_server.services import services_of
 __all__ = ["create_key", "get_key", "list_keys", "revoke_key", "rotate_key"]
 
 
-async def list_keys(token_info: dict[str, Any], project: str, limit: int = 50, after: str | None = None) -> Response:
+async def list_keys(
+    token_info: dict[str, Any], project: str, limit: int = 50, after: str | None = None
+) -> Response:
     async with services_of(request).db.session() as session:
-        scope, row = await authorize_project(session, principal_of(token_info), uuid.UUID(project), Permission.KEYS_READ)
+        scope, row = await authorize_project(
+            session, principal_of(token_info), uuid.UUID(project), Permission.KEYS_READ
+        )
         rows = await scope.list_api_keys(row.id, after=after, limit=limit)
     return json_response(views.page(rows, limit, views.api_key))
 
 
 async def get_key(token_info: dict[str, Any], project: str, key_id: str) -> Response:
     async with services_of(request).db.session() as session:
-        scope, row = await authorize_project(session, principal_of(token_info), uuid.UUID(project), Permission.KEYS_READ)
+        scope, row = await authorize_project(
+            session, principal_of(token_info), uuid.UUID(project), Permission.KEYS_READ
+        )
         key = await scope.get_api_key(row.id, key_id)
     if key is None:
         raise NotFound("no such API key")
@@ -42,7 +48,9 @@ async def create_key(token_info: dict[str, Any], project: str, body: dict[str, A
     if expires_at is not None and expires_at.tzinfo is None:
         raise RequestError("`expires_at` needs a time zone offset", code="validation_failed")
     async with services.db.session() as session, session.begin():
-        scope, row = await authorize_project(session, principal_of(token_info), uuid.UUID(project), Permission.KEYS_WRITE)
+        scope, row = await authorize_project(
+            session, principal_of(token_info), uuid.UUID(project), Permission.KEYS_WRITE
+        )
         key, secret = await keys.create_key(
             scope,
             caller_of(request, token_info),
@@ -59,7 +67,9 @@ async def create_key(token_info: dict[str, Any], project: str, body: dict[str, A
 async def revoke_key(token_info: dict[str, Any], project: str, key_id: str) -> Response:
     services = services_of(request)
     async with services.db.session() as session, session.begin():
-        scope, row = await authorize_project(session, principal_of(token_info), uuid.UUID(project), Permission.KEYS_WRITE)
+        scope, row = await authorize_project(
+            session, principal_of(token_info), uuid.UUID(project), Permission.KEYS_WRITE
+        )
         await keys.revoke_key(scope, caller_of(request, token_info), row.id, key_id)
     await keys.announce_revoked(services.control, key_id)
     return no_content()
@@ -68,7 +78,9 @@ async def revoke_key(token_info: dict[str, Any], project: str, key_id: str) -> R
 async def rotate_key(token_info: dict[str, Any], project: str, key_id: str) -> Response:
     services = services_of(request)
     async with services.db.session() as session, session.begin():
-        scope, row = await authorize_project(session, principal_of(token_info), uuid.UUID(project), Permission.KEYS_WRITE)
+        scope, row = await authorize_project(
+            session, principal_of(token_info), uuid.UUID(project), Permission.KEYS_WRITE
+        )
         key, secret = await keys.rotate_key(
             scope, caller_of(request, token_info), pepper=services.pepper, project_id=row.id, key_id=key_id
         )

@@ -31,11 +31,13 @@ async def list_members(token_info: dict[str, Any], tenant: str) -> Response:
     return json_response({"items": [views.member(m, u) for m, u in rows]})
 
 
-async def _change_member(token_info: dict[str, Any], tenant: str, user: str, new_role: str | None) -> Response:
+async def _change_member(
+    token_info: dict[str, Any], tenant: str, user_id: str, new_role: str | None
+) -> Response:
     """Change a role (`new_role`) or remove a member (None), within the escalation rules."""
     principal = principal_of(token_info)
     caller = caller_of(request, token_info)
-    target_id = uuid.UUID(user)
+    target_id = uuid.UUID(user_id)
     async with services_of(request).db.session() as session, session.begin():
         scope = repo.TenantScope(session, uuid.UUID(tenant))
         actor_role = await authorize_tenant(scope, principal, Permission.MEMBERS_MANAGE)
@@ -52,12 +54,12 @@ async def _change_member(token_info: dict[str, Any], tenant: str, user: str, new
             raise RequestError("a tenant keeps at least one owner", code="conflict")
         if new_role is None:
             await scope.remove_member(target_id)
-            await scope.audit(action="member.removed", target=("user", user), **caller.audit_fields())
+            await scope.audit(action="member.removed", target=("user", user_id), **caller.audit_fields())
             return no_content()
         await scope.set_role(target_id, new_role)
         await scope.audit(
             action="member.role_changed",
-            target=("user", user),
+            target=("user", user_id),
             details={"from": membership.role, "to": new_role},
             **caller.audit_fields(),
         )
@@ -65,12 +67,14 @@ async def _change_member(token_info: dict[str, Any], tenant: str, user: str, new
     return json_response(views.member(membership, member_user))
 
 
-async def update_member(token_info: dict[str, Any], tenant: str, user: str, body: dict[str, Any]) -> Response:
-    return await _change_member(token_info, tenant, user, body["role"])
+async def update_member(
+    token_info: dict[str, Any], tenant: str, user_id: str, body: dict[str, Any]
+) -> Response:
+    return await _change_member(token_info, tenant, user_id, body["role"])
 
 
-async def remove_member(token_info: dict[str, Any], tenant: str, user: str) -> Response:
-    return await _change_member(token_info, tenant, user, None)
+async def remove_member(token_info: dict[str, Any], tenant: str, user_id: str) -> Response:
+    return await _change_member(token_info, tenant, user_id, None)
 
 
 async def invite(token_info: dict[str, Any], tenant: str, body: dict[str, Any]) -> Response:

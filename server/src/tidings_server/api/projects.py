@@ -19,7 +19,9 @@ from tidings_server.store import repo
 __all__ = ["create_project", "get_project", "list_projects", "update_project"]
 
 
-async def list_projects(token_info: dict[str, Any], tenant: str, limit: int = 50, after: str | None = None) -> Response:
+async def list_projects(
+    token_info: dict[str, Any], tenant: str, limit: int = 50, after: str | None = None
+) -> Response:
     async with services_of(request).db.session() as session:
         scope = repo.TenantScope(session, uuid.UUID(tenant))
         await authorize_tenant(scope, principal_of(token_info), Permission.PROJECTS_READ)
@@ -41,7 +43,9 @@ async def create_project(token_info: dict[str, Any], tenant: str, body: dict[str
 
 async def get_project(token_info: dict[str, Any], project: str) -> Response:
     async with services_of(request).db.session() as session:
-        _, row = await authorize_project(session, principal_of(token_info), uuid.UUID(project), Permission.PROJECTS_READ)
+        _, row = await authorize_project(
+            session, principal_of(token_info), uuid.UUID(project), Permission.PROJECTS_READ
+        )
     return json_response(views.project(row))
 
 
@@ -57,5 +61,7 @@ async def update_project(token_info: dict[str, Any], project: str, body: dict[st
         row = await scope.update_project(current.id, **values)
         if row is None:
             raise NotFound("no such project")
-        await scope.audit(action="project.updated", target=("project", project), details=body, **caller.audit_fields())
+        await scope.audit(
+            action="project.updated", target=("project", project), details=body, **caller.audit_fields()
+        )
     return json_response(views.project(row))

@@ -29,7 +29,9 @@ async def list_tenants(token_info: dict[str, Any], limit: int = 50, after: str |
             return json_response(views.page(tenants, limit, views.tenant))
         rows = await repo.list_user_tenants(session, principal.user_id, after=after, limit=limit)
     return json_response(
-        views.page(rows, limit, lambda r: views.tenant(r[0], r[1]), lambda r: encode_cursor(r[0].created_at, r[0].id))
+        views.page(
+            rows, limit, lambda r: views.tenant(r[0], r[1]), lambda r: encode_cursor(r[0].created_at, r[0].id)
+        )
     )
 
 
@@ -65,5 +67,7 @@ async def update_tenant(token_info: dict[str, Any], tenant: str, body: dict[str,
         row = await scope.update_tenant(**body)
         if row is None:
             raise NotFound("no such tenant")
-        await scope.audit(action="tenant.updated", target=("tenant", tenant), details=body, **caller.audit_fields())
+        await scope.audit(
+            action="tenant.updated", target=("tenant", tenant), details=body, **caller.audit_fields()
+        )
     return json_response(views.tenant(row, role))

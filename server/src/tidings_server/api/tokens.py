@@ -76,4 +76,6 @@ async def mint_token(token_info: dict[str, Any], project: str, body: dict[str, A
     token, expires = services.issuer.client_token(
         principal.project_id, body["user_id"], capabilities, int(body.get("ttl_seconds", 3600))
     )
-    return json_response({"token": token, "expires_at": datetime.fromtimestamp(expires, UTC).isoformat()}, 201)
+    return json_response(
+        {"token": token, "expires_at": datetime.fromtimestamp(expires, UTC).isoformat()}, 201
+    )

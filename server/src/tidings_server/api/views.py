@@ -5,10 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tidings_server.store.models import ApiKey, AuditEntry, Invitation, Membership, Project, SigningKey, Tenant, User
+from tidings_server.store.models import (
+    ApiKey,
+    AuditEntry,
+    Invitation,
+    Membership,
+    Project,
+    SigningKey,
+    Tenant,
+    User,
+)
 from tidings_server.store.pagination import encode_cursor
 
-__all__ = ["api_key", "audit_entry", "invitation", "member", "page", "project", "signing_key", "tenant", "user"]
+__all__ = [
+    "api_key",
+    "audit_entry",
+    "invitation",
+    "member",
+    "page",
+    "project",
+    "signing_key",
+    "tenant",
+    "user",
+]
 
 
 def _ts(value: datetime | None) -> str | None:

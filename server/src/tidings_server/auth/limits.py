@@ -42,7 +42,9 @@ def _principal(scope: Scope) -> Principal | None:
     return principal if isinstance(principal, Principal) else None
 
 
-async def check_api_key(limiter: RateLimiter, principal: Principal, defaults: tuple[float, int, float, int]) -> Decision:
+async def check_api_key(
+    limiter: RateLimiter, principal: Principal, defaults: tuple[float, int, float, int]
+) -> Decision:
     key_rate, key_burst, tenant_rate, tenant_burst = defaults
     rate, burst = principal.rate_limit or (key_rate, key_burst)
     assert principal.key_id is not None
@@ -77,7 +79,10 @@ class RateLimitMiddleware:
             if message["type"] == "http.response.start":
                 message = {
                     **message,
-                    "headers": [*message.get("headers", []), *((k.lower().encode(), v.encode()) for k, v in headers.items())],
+                    "headers": [
+                        *message.get("headers", []),
+                        *((k.lower().encode(), v.encode()) for k, v in headers.items()),
+                    ],
                 }
             await send(message)
 

@@ -115,7 +115,14 @@ class TokenIssuer:
     def user_access_token(self, user_id: uuid.UUID, session_id: uuid.UUID, ttl: int) -> str:
         now = int(time.time())
         return self._sign(
-            {"iss": ISSUER, "typ": "user", "sub": str(user_id), "sid": str(session_id), "iat": now, "exp": now + ttl}
+            {
+                "iss": ISSUER,
+                "typ": "user",
+                "sub": str(user_id),
+                "sid": str(session_id),
+                "iat": now,
+                "exp": now + ttl,
+            }
         )
 
     def verify_user_token(self, token: str) -> tuple[uuid.UUID, uuid.UUID] | None:
@@ -171,7 +178,7 @@ class TokenIssuer:
         try:
             claims = jwt.decode(
                 token,
-                key.key,  # type: ignore[arg-type]
+                key.key,
                 algorithms=[key.alg],
                 audience=f"project:{project_id}",
                 leeway=LEEWAY_SECONDS,

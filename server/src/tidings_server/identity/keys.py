@@ -113,7 +113,10 @@ class ApiKeyAuthenticator:
 
     def _touch(self, key_id: str) -> None:
         now = time.monotonic()
-        if now - self._last_used_written.get(key_id, -LAST_USED_RESOLUTION_SECONDS) < LAST_USED_RESOLUTION_SECONDS:
+        if (
+            now - self._last_used_written.get(key_id, -LAST_USED_RESOLUTION_SECONDS)
+            < LAST_USED_RESOLUTION_SECONDS
+        ):
             return
         self._last_used_written[key_id] = now
         task = asyncio.create_task(self._write_last_used(key_id))

@@ -78,15 +78,27 @@ class SessionService:
         return await self._issue(session, user_id, None)
 
     async def signup(
-        self, session: AsyncSession, caller: Caller, *, email: str, password: str, name: str, slug: str, tenant: str
+        self,
+        session: AsyncSession,
+        caller: Caller,
+        *,
+        email: str,
+        password: str,
+        name: str,
+        slug: str,
+        tenant: str,
     ) -> Issued:
         if not self._settings.allow_signup:
-            raise TidingsError("sign-up is closed on this platform; ask for an invitation", code="signup_closed")
+            raise TidingsError(
+                "sign-up is closed on this platform; ask for an invitation", code="signup_closed"
+            )
         if await repo.find_user_by_email(session, email) is not None:
             raise RequestError("an account with this email exists; log in instead", code="conflict")
         if await repo.get_tenant_by_slug(session, slug) is not None:
             raise RequestError(f"the tenant slug {slug!r} is taken", code="conflict")
-        user = await repo.create_user(session, email=email, name=name, password_hash=await hash_password(password))
+        user = await repo.create_user(
+            session, email=email, name=name, password_hash=await hash_password(password)
+        )
         created = await repo.create_tenant(session, slug=slug, name=tenant)
         scope = TenantScope(session, created.id)
         await scope.add_member(user.id, "owner")

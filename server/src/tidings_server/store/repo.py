@@ -42,11 +42,13 @@ __all__ = [
 T = TypeVar("T", Tenant, Project, ApiKey)
 
 
-def _page(stmt: sa.Select[tuple[T]], model: type[T], after: str | None, limit: int) -> sa.Select[tuple[T]]:
+def _page(stmt: sa.Select[T], model: type[T], after: str | None, limit: int) -> sa.Select[T]:
     """Keyset pagination on (created_at, id), oldest first."""
     if after:
         stamp, row_id = decode_cursor(after)
-        stmt = stmt.where(sa.tuple_(model.created_at, model.id) > sa.tuple_(sa.literal(stamp), sa.literal(row_id)))
+        stmt = stmt.where(
+            sa.tuple_(model.created_at, model.id) > sa.tuple_(sa.literal(stamp), sa.literal(row_id))
+        )
     return stmt.order_by(model.created_at, model.id).limit(limit + 1)
 
 
@@ -83,7 +85,9 @@ async def list_user_tenants(
     stmt = stmt.where(Membership.user_id == user_id)
     if after:
         stamp, row_id = decode_cursor(after)
-        stmt = stmt.where(sa.tuple_(Tenant.created_at, Tenant.id) > sa.tuple_(sa.literal(stamp), sa.literal(row_id)))
+        stmt = stmt.where(
+            sa.tuple_(Tenant.created_at, Tenant.id) > sa.tuple_(sa.literal(stamp), sa.literal(row_id))
+        )
     rows = await session.execute(stmt.order_by(Tenant.created_at, Tenant.id).limit(limit + 1))
     return [(t, r) for t, r in rows.all()]
 
@@ -98,7 +102,9 @@ async def find_user_by_email(session: AsyncSession, email: str) -> User | None:
 async def create_user(
     session: AsyncSession, *, email: str, name: str, password_hash: str, operator: bool = False
 ) -> User:
-    user = User(id=uuid.uuid4(), email=email.lower(), name=name, password_hash=password_hash, operator=operator)
+    user = User(
+        id=uuid.uuid4(), email=email.lower(), name=name, password_hash=password_hash, operator=operator
+    )
     session.add(user)
     await session.flush()
     return user
@@ -179,7 +185,9 @@ class TenantScope:
 
     # projects
 
-    async def create_project(self, *, slug: str, name: str, settings: Mapping[str, Any] | None = None) -> Project:
+    async def create_project(
+        self, *, slug: str, name: str, settings: Mapping[str, Any] | None = None
+    ) -> Project:
         project = Project(
             id=uuid.uuid4(), tenant_id=self.tenant_id, slug=slug, name=name, settings=dict(settings or {})
         )
@@ -309,7 +317,9 @@ class TenantScope:
     # members
 
     async def role_of(self, user_id: uuid.UUID) -> str | None:
-        stmt = sa.select(Membership.role).where(Membership.tenant_id == self.tenant_id, Membership.user_id == user_id)
+        stmt = sa.select(Membership.role).where(
+            Membership.tenant_id == self.tenant_id, Membership.user_id == user_id
+        )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def add_member(self, user_id: uuid.UUID, role: str) -> Membership:
@@ -338,7 +348,9 @@ class TenantScope:
         return (row[0], row[1]) if row else None
 
     async def count_owners(self) -> int:
-        stmt = sa.select(sa.func.count()).where(Membership.tenant_id == self.tenant_id, Membership.role == "owner")
+        stmt = sa.select(sa.func.count()).where(
+            Membership.tenant_id == self.tenant_id, Membership.role == "owner"
+        )
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def set_role(self, user_id: uuid.UUID, role: str) -> None:
@@ -354,7 +366,13 @@ class TenantScope:
         )
 
     async def create_invitation(
-        self, *, email: str, role: str, token_digest: bytes, invited_by: uuid.UUID | None, expires_at: datetime
+        self,
+        *,
+        email: str,
+        role: str,
+        token_digest: bytes,
+        invited_by: uuid.UUID | None,
+        expires_at: datetime,
     ) -> Invitation:
         invitation = Invitation(
             id=uuid.uuid4(),
@@ -396,7 +414,9 @@ class TenantScope:
         )
         await self.session.flush()
 
-    async def audit_entries(self, *, before_id: int | None, limit: int, action: str | None) -> list[AuditEntry]:
+    async def audit_entries(
+        self, *, before_id: int | None, limit: int, action: str | None
+    ) -> list[AuditEntry]:
         stmt = sa.select(AuditEntry).where(AuditEntry.tenant_id == self.tenant_id)
         if before_id is not None:
             stmt = stmt.where(AuditEntry.id < before_id)

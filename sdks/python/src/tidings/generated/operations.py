@@ -384,7 +384,7 @@ class Operations(abc.ABC):
     async def remove_member(
         self,
         tenant: str,
-        user: str,
+        user_id: str,
         *,
         options: RequestOptions | None = None,
     ) -> None:
@@ -392,7 +392,7 @@ class Operations(abc.ABC):
         await self._send(
             ApiRequest(
                 "DELETE",
-                f"/v1/tenants/{_quote(tenant)}/members/{_quote(user)}",
+                f"/v1/tenants/{_quote(tenant)}/members/{_quote(user_id)}",
                 "remove_member",
                 security=("UserToken",),
             ),
@@ -402,7 +402,7 @@ class Operations(abc.ABC):
     async def update_member(
         self,
         tenant: str,
-        user: str,
+        user_id: str,
         body: models.MemberUpdate,
         *,
         options: RequestOptions | None = None,
@@ -414,7 +414,7 @@ class Operations(abc.ABC):
         result = await self._send(
             ApiRequest(
                 "PATCH",
-                f"/v1/tenants/{_quote(tenant)}/members/{_quote(user)}",
+                f"/v1/tenants/{_quote(tenant)}/members/{_quote(user_id)}",
                 "update_member",
                 security=("UserToken",),
                 body=body,

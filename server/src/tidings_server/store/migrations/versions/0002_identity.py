@@ -151,7 +151,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("audit_log", "signing_keys", "invitations", "refresh_tokens", "sessions", "memberships", "users"):
+    for table in (
+        "audit_log",
+        "signing_keys",
+        "invitations",
+        "refresh_tokens",
+        "sessions",
+        "memberships",
+        "users",
+    ):
         op.drop_table(table)
     op.drop_column("api_keys", "rate_limit")
     op.add_column("api_keys", sa.Column("grants", pg.ARRAY(sa.String(32)), nullable=True))
