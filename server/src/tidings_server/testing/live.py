@@ -50,14 +50,17 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while not self.server.started:
             if not self._thread.is_alive():
+                self._sock.close()
                 raise RuntimeError(f"the server did not start: {self.error!r}")
             if time.monotonic() > deadline:
+                self.stop()
                 raise TimeoutError("the server did not start in time")
             self._thread.join(0.02)
 
     def stop(self) -> None:
         self.server.should_exit = True
         self._thread.join(15)
+        self._sock.close()
 
 
 @contextmanager
