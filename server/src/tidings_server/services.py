@@ -13,6 +13,7 @@ from tidings_server.auth.tokens import TokenIssuer
 from tidings_server.broker.control import ControlBus
 from tidings_server.broker.jetstream import JetStreamBroker
 from tidings_server.config import Settings
+from tidings_server.events.service import EventServices
 from tidings_server.identity.keys import ApiKeyAuthenticator
 from tidings_server.identity.sessions import SessionService
 from tidings_server.identity.signing import ClientTokenVerifier
@@ -34,6 +35,7 @@ class Services:
     sessions: SessionService
     box: SecretBox
     limiter: SharedRateLimiter
+    events: EventServices
 
     @property
     def pepper(self) -> bytes:
@@ -61,6 +63,9 @@ class Services:
             sessions=SessionService(settings, issuer),
             box=box,
             limiter=SharedRateLimiter(broker.nc),
+            events=await EventServices.start(
+                db, broker, control, settings.token_secret.get_secret_value().encode()
+            ),
         )
         await services.api_keys.attach(control)
         await services.client_tokens.attach(control)
@@ -69,6 +74,7 @@ class Services:
         return services
 
     async def stop(self) -> None:
+        await self.events.stop()
         await self.limiter.close()
         await self.api_keys.close()
         await self.control.close()

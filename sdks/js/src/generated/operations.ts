@@ -78,6 +78,66 @@ export interface ListAuditParams {
   action?: string;
 }
 
+/** Query and header parameters of `listEvents`. */
+export interface ListEventsParams {
+  /** A topic or pattern (`*`, `>`); default every topic. */
+  topic?: string;
+  /** Events after this cursor. */
+  after?: string;
+  /** Stop at this cursor (its event included, later ones not). */
+  before?: string;
+  /** Start at the first event published at or after this time (ignored with `after`). */
+  since?: string;
+  limit?: number;
+}
+
+/** Query and header parameters of `publishEvent`. */
+export interface PublishEventParams {
+  /** De-duplicates retries for 2 minutes (printable ASCII, at most 128 characters). */
+  "Idempotency-Key"?: string;
+  /** W3C trace context, stored with the event and delivered with it. */
+  traceparent?: string;
+}
+
+/** Query and header parameters of `publishEvents`. */
+export interface PublishEventsParams {
+  /** De-duplicates retries for 2 minutes (printable ASCII, at most 128 characters). */
+  "Idempotency-Key"?: string;
+  /** W3C trace context, stored with the event and delivered with it. */
+  traceparent?: string;
+}
+
+/** Query and header parameters of `listSchemas`. */
+export interface ListSchemasParams {
+  /** Only versions registered for exactly this topic or pattern. */
+  topic?: string;
+  /** The `next_cursor` of the previous page. */
+  after?: string;
+  limit?: number;
+}
+
+/** Query and header parameters of `listSubscriptions`. */
+export interface ListSubscriptionsParams {
+  /** The `next_cursor` of the previous page. */
+  after?: string;
+  limit?: number;
+}
+
+/** Query and header parameters of `listDeadLetters`. */
+export interface ListDeadLettersParams {
+  /** Only this subscription's dead letters. */
+  subscription?: string;
+  /** The `next_cursor` of the previous page. */
+  after?: string;
+  limit?: number;
+}
+
+/** Query and header parameters of `purgeDeadLetters`. */
+export interface PurgeDeadLettersParams {
+  /** Only this subscription's dead letters. */
+  subscription?: string;
+}
+
 /** The REST operations; subclasses provide `send`. */
 export abstract class Operations {
   /** Perform `request`; resolve to the decoded JSON body (undefined when there is none). */
@@ -775,5 +835,469 @@ export abstract class Operations {
       if (next === undefined || next === null || next === "") return;
       page_params = { ...page_params, ["after"]: next };
     }
+  }
+
+  /**
+   * Replay events by cursor
+   *
+   * Stored events in publish order, after `after` (or from `since`, or from the oldest). Pass
+   * `next_cursor` back as `after` for the next page. A cursor whose following events were removed by
+   * retention, or from before the stream was recreated, is 410 `cursor_expired` with the oldest
+   * valid cursor in `errors[0].oldest_cursor`. Needs `history` on the topic filter (users: any
+   * role).
+   */
+  async listEvents(
+    project: string,
+    params: ListEventsParams = {},
+    options?: RequestOptions,
+  ): Promise<models.EventPage> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/events`,
+        operation: "list_events",
+        security: ["ApiKeyAuth", "ClientToken", "UserToken"],
+        query: { topic: params["topic"], after: params["after"], before: params["before"], since: params["since"], limit: params["limit"] },
+      },
+      options,
+    );
+    return result as models.EventPage;
+  }
+
+  /** Every item of `listEvents`, fetching page after page by `next_cursor`. */
+  async *iterEvents(
+    project: string,
+    params: ListEventsParams = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<models.Event, void, undefined> {
+    let page_params: ListEventsParams = { ...params };
+    for (;;) {
+      const page = await this.listEvents(project, page_params, options);
+      yield* page["items"];
+      const next = page["next_cursor"];
+      if (next === undefined || next === null || next === "") return;
+      page_params = { ...page_params, ["after"]: next };
+    }
+  }
+
+  /**
+   * Publish an event
+   *
+   * Needs an API key with `publish` on the topic, or a client token with the `publish` capability.
+   * Answered once JetStream has stored the event. With `Idempotency-Key` (or an `id`), a retry
+   * within 2 minutes answers the original event (`duplicate: true`); the same key with another body
+   * is 409 `idempotency_conflict`. `data` over 64 KiB is 413 `event_too_large`; `data` that breaks
+   * a registered schema is 422 `schema_violation`; JetStream down is 503 with `Retry-After`.
+   */
+  async publishEvent(
+    project: string,
+    body: models.EventCreate,
+    params: PublishEventParams = {},
+    options?: RequestOptions,
+  ): Promise<models.Published> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/events`,
+        operation: "publish_event",
+        security: ["ApiKeyAuth", "ClientToken"],
+        headers: Object.fromEntries(
+          Object.entries({ "Idempotency-Key": params["Idempotency-Key"], traceparent: params["traceparent"] })
+            .filter(([, v]) => v !== undefined && v !== null)
+            .map(([k, v]) => [k, String(v)]),
+        ),
+        body,
+      },
+      options,
+    );
+    return result as models.Published;
+  }
+
+  /**
+   * Publish up to 100 events in order
+   *
+   * Every event is validated before any is stored; they are stored in order. With
+   * `Idempotency-Key`, a retry stores only the events not stored yet and answers the originals.
+   */
+  async publishEvents(
+    project: string,
+    body: models.EventBatchCreate,
+    params: PublishEventsParams = {},
+    options?: RequestOptions,
+  ): Promise<models.PublishedBatch> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/events/batch`,
+        operation: "publish_events",
+        security: ["ApiKeyAuth", "ClientToken"],
+        headers: Object.fromEntries(
+          Object.entries({ "Idempotency-Key": params["Idempotency-Key"], traceparent: params["traceparent"] })
+            .filter(([, v]) => v !== undefined && v !== null)
+            .map(([k, v]) => [k, String(v)]),
+        ),
+        body,
+      },
+      options,
+    );
+    return result as models.PublishedBatch;
+  }
+
+  /** The project's retention policy and stream usage */
+  async getRetention(
+    project: string,
+    options?: RequestOptions,
+  ): Promise<models.RetentionState> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/retention`,
+        operation: "get_retention",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+    return result as models.RetentionState;
+  }
+
+  /**
+   * Change the retention policy
+   *
+   * Applied to the stream at once: lowering a limit removes the oldest events over it.
+   */
+  async putRetention(
+    project: string,
+    body: models.Retention,
+    options?: RequestOptions,
+  ): Promise<models.RetentionState> {
+    const result = await this.send(
+      {
+        method: "PUT",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/retention`,
+        operation: "put_retention",
+        security: ["UserToken", "ApiKeyAuth"],
+        body,
+      },
+      options,
+    );
+    return result as models.RetentionState;
+  }
+
+  /** Topic schemas (every version) */
+  async listSchemas(
+    project: string,
+    params: ListSchemasParams = {},
+    options?: RequestOptions,
+  ): Promise<models.TopicSchemaList> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/schemas`,
+        operation: "list_schemas",
+        security: ["UserToken", "ApiKeyAuth"],
+        query: { topic: params["topic"], after: params["after"], limit: params["limit"] },
+      },
+      options,
+    );
+    return result as models.TopicSchemaList;
+  }
+
+  /** Every item of `listSchemas`, fetching page after page by `next_cursor`. */
+  async *iterSchemas(
+    project: string,
+    params: ListSchemasParams = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<models.TopicSchema, void, undefined> {
+    let page_params: ListSchemasParams = { ...params };
+    for (;;) {
+      const page = await this.listSchemas(project, page_params, options);
+      yield* page["items"];
+      const next = page["next_cursor"];
+      if (next === undefined || next === null || next === "") return;
+      page_params = { ...page_params, ["after"]: next };
+    }
+  }
+
+  /** Register a new schema version for a topic or pattern */
+  async registerSchema(
+    project: string,
+    body: models.SchemaCreate,
+    options?: RequestOptions,
+  ): Promise<models.TopicSchema> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/schemas`,
+        operation: "register_schema",
+        security: ["UserToken", "ApiKeyAuth"],
+        body,
+      },
+      options,
+    );
+    return result as models.TopicSchema;
+  }
+
+  /** A schema version */
+  async getSchema(
+    project: string,
+    schemaId: string,
+    options?: RequestOptions,
+  ): Promise<models.TopicSchema> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/schemas/${encodeURIComponent(String(schemaId))}`,
+        operation: "get_schema",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+    return result as models.TopicSchema;
+  }
+
+  /** Deprecate a schema version (the previous version applies again) */
+  async deprecateSchema(
+    project: string,
+    schemaId: string,
+    options?: RequestOptions,
+  ): Promise<models.TopicSchema> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/schemas/${encodeURIComponent(String(schemaId))}/deprecate`,
+        operation: "deprecate_schema",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+    return result as models.TopicSchema;
+  }
+
+  /** Durable subscriptions */
+  async listSubscriptions(
+    project: string,
+    params: ListSubscriptionsParams = {},
+    options?: RequestOptions,
+  ): Promise<models.SubscriptionList> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/subscriptions`,
+        operation: "list_subscriptions",
+        security: ["UserToken", "ApiKeyAuth"],
+        query: { after: params["after"], limit: params["limit"] },
+      },
+      options,
+    );
+    return result as models.SubscriptionList;
+  }
+
+  /** Every item of `listSubscriptions`, fetching page after page by `next_cursor`. */
+  async *iterSubscriptions(
+    project: string,
+    params: ListSubscriptionsParams = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<models.Subscription, void, undefined> {
+    let page_params: ListSubscriptionsParams = { ...params };
+    for (;;) {
+      const page = await this.listSubscriptions(project, page_params, options);
+      yield* page["items"];
+      const next = page["next_cursor"];
+      if (next === undefined || next === null || next === "") return;
+      page_params = { ...page_params, ["after"]: next };
+    }
+  }
+
+  /**
+   * Create a durable subscription
+   *
+   * It receives the events published from now on that match `topic`, at least once: unacknowledged
+   * deliveries come again after `ack_wait_seconds`, and after `max_deliveries` they go to the
+   * dead-letter stream.
+   */
+  async createSubscription(
+    project: string,
+    body: models.SubscriptionCreate,
+    options?: RequestOptions,
+  ): Promise<models.Subscription> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/subscriptions`,
+        operation: "create_subscription",
+        security: ["UserToken", "ApiKeyAuth"],
+        body,
+      },
+      options,
+    );
+    return result as models.Subscription;
+  }
+
+  /** A durable subscription */
+  async getSubscription(
+    project: string,
+    subscription: string,
+    options?: RequestOptions,
+  ): Promise<models.Subscription> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/subscriptions/${encodeURIComponent(String(subscription))}`,
+        operation: "get_subscription",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+    return result as models.Subscription;
+  }
+
+  /** Delete a durable subscription */
+  async deleteSubscription(
+    project: string,
+    subscription: string,
+    options?: RequestOptions,
+  ): Promise<void> {
+    await this.send(
+      {
+        method: "DELETE",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/subscriptions/${encodeURIComponent(String(subscription))}`,
+        operation: "delete_subscription",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+  }
+
+  /**
+   * Pull pending events of a durable subscription
+   *
+   * Needs `subscribe` on the subscription's topic. Acknowledge each delivery with its `ack_token`.
+   */
+  async pull(
+    project: string,
+    subscription: string,
+    body: models.PullRequest,
+    options?: RequestOptions,
+  ): Promise<models.DeliveryList> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/subscriptions/${encodeURIComponent(String(subscription))}/pull`,
+        operation: "pull",
+        security: ["ApiKeyAuth", "ClientToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.DeliveryList;
+  }
+
+  /** Acknowledge deliveries */
+  async ack(
+    project: string,
+    subscription: string,
+    body: models.AckRequest,
+    options?: RequestOptions,
+  ): Promise<void> {
+    await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/subscriptions/${encodeURIComponent(String(subscription))}/ack`,
+        operation: "ack",
+        security: ["ApiKeyAuth", "ClientToken"],
+        body,
+      },
+      options,
+    );
+  }
+
+  /** Dead letters, oldest first */
+  async listDeadLetters(
+    project: string,
+    params: ListDeadLettersParams = {},
+    options?: RequestOptions,
+  ): Promise<models.DeadLetterList> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/dead-letters`,
+        operation: "list_dead_letters",
+        security: ["UserToken", "ApiKeyAuth"],
+        query: { subscription: params["subscription"], after: params["after"], limit: params["limit"] },
+      },
+      options,
+    );
+    return result as models.DeadLetterList;
+  }
+
+  /** Every item of `listDeadLetters`, fetching page after page by `next_cursor`. */
+  async *iterDeadLetters(
+    project: string,
+    params: ListDeadLettersParams = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<models.DeadLetter, void, undefined> {
+    let page_params: ListDeadLettersParams = { ...params };
+    for (;;) {
+      const page = await this.listDeadLetters(project, page_params, options);
+      yield* page["items"];
+      const next = page["next_cursor"];
+      if (next === undefined || next === null || next === "") return;
+      page_params = { ...page_params, ["after"]: next };
+    }
+  }
+
+  /** Purge dead letters (all, or one subscription's) */
+  async purgeDeadLetters(
+    project: string,
+    params: PurgeDeadLettersParams = {},
+    options?: RequestOptions,
+  ): Promise<models.PurgeResult> {
+    const result = await this.send(
+      {
+        method: "DELETE",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/dead-letters`,
+        operation: "purge_dead_letters",
+        security: ["UserToken", "ApiKeyAuth"],
+        query: { subscription: params["subscription"] },
+      },
+      options,
+    );
+    return result as models.PurgeResult;
+  }
+
+  /** A dead letter */
+  async getDeadLetter(
+    project: string,
+    deadLetter: string,
+    options?: RequestOptions,
+  ): Promise<models.DeadLetter> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/dead-letters/${encodeURIComponent(String(deadLetter))}`,
+        operation: "get_dead_letter",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+    return result as models.DeadLetter;
+  }
+
+  /** Deliver a dead letter to its subscription again */
+  async redriveDeadLetter(
+    project: string,
+    deadLetter: string,
+    options?: RequestOptions,
+  ): Promise<models.DeadLetter> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/dead-letters/${encodeURIComponent(String(deadLetter))}/redrive`,
+        operation: "redrive_dead_letter",
+        security: ["UserToken", "ApiKeyAuth"],
+      },
+      options,
+    );
+    return result as models.DeadLetter;
   }
 }

@@ -65,10 +65,22 @@ pub enum ErrorCode {
     DependencyUnavailable,
     /// Going Away
     GoingAway,
+    /// Event Too Large
+    EventTooLarge,
+    /// Schema Violation
+    SchemaViolation,
+    /// Idempotency Key Reused
+    IdempotencyConflict,
+    /// Invalid Cursor
+    InvalidCursor,
+    /// Cursor Expired
+    CursorExpired,
+    /// Schema Incompatible
+    SchemaIncompatible,
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 16] = [
+pub static ERRORS: [ErrorInfo; 22] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
@@ -213,6 +225,60 @@ pub static ERRORS: [ErrorInfo; 16] = [
         action: Some(CloseAction::Reconnect),
         description: "The node is shutting down; reconnect (to another node) and resume from your cursor.",
     },
+    ErrorInfo {
+        code: ErrorCode::EventTooLarge,
+        title: "Event Too Large",
+        retryable: false,
+        status: Some(413),
+        close_code: None,
+        action: None,
+        description: "An event's `data` is over the event size limit (64 KiB by default); `errors` points at it.",
+    },
+    ErrorInfo {
+        code: ErrorCode::SchemaViolation,
+        title: "Schema Violation",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "An event's `data` does not match a schema registered for its topic; `errors` lists each violation with its JSON pointer.",
+    },
+    ErrorInfo {
+        code: ErrorCode::IdempotencyConflict,
+        title: "Idempotency Key Reused",
+        retryable: false,
+        status: Some(409),
+        close_code: None,
+        action: None,
+        description: "The `Idempotency-Key` (or event id) was already used, within the duplicate window, for a different request body.",
+    },
+    ErrorInfo {
+        code: ErrorCode::InvalidCursor,
+        title: "Invalid Cursor",
+        retryable: false,
+        status: Some(400),
+        close_code: None,
+        action: None,
+        description: "The cursor is malformed or was altered; cursors are opaque and must be passed back as received.",
+    },
+    ErrorInfo {
+        code: ErrorCode::CursorExpired,
+        title: "Cursor Expired",
+        retryable: false,
+        status: Some(410),
+        close_code: None,
+        action: None,
+        description: "Events after the cursor are no longer stored (retention), or the project's stream was recreated (another epoch); `errors[0].oldest_cursor` is where reading can resume.",
+    },
+    ErrorInfo {
+        code: ErrorCode::SchemaIncompatible,
+        title: "Schema Incompatible",
+        retryable: false,
+        status: Some(409),
+        close_code: None,
+        action: None,
+        description: "The new schema version is not backward compatible with the current one (the rule is in the `SchemaCreate` description); `errors` lists why.",
+    },
 ];
 
 impl ErrorCode {
@@ -235,6 +301,12 @@ impl ErrorCode {
             Self::InternalError => "internal_error",
             Self::DependencyUnavailable => "dependency_unavailable",
             Self::GoingAway => "going_away",
+            Self::EventTooLarge => "event_too_large",
+            Self::SchemaViolation => "schema_violation",
+            Self::IdempotencyConflict => "idempotency_conflict",
+            Self::InvalidCursor => "invalid_cursor",
+            Self::CursorExpired => "cursor_expired",
+            Self::SchemaIncompatible => "schema_incompatible",
         }
     }
 
@@ -257,6 +329,12 @@ impl ErrorCode {
             "internal_error" => Some(Self::InternalError),
             "dependency_unavailable" => Some(Self::DependencyUnavailable),
             "going_away" => Some(Self::GoingAway),
+            "event_too_large" => Some(Self::EventTooLarge),
+            "schema_violation" => Some(Self::SchemaViolation),
+            "idempotency_conflict" => Some(Self::IdempotencyConflict),
+            "invalid_cursor" => Some(Self::InvalidCursor),
+            "cursor_expired" => Some(Self::CursorExpired),
+            "schema_incompatible" => Some(Self::SchemaIncompatible),
             _ => None,
         }
     }

@@ -131,6 +131,54 @@ impl Page for models::AuditList {
     }
 }
 
+impl Page for models::EventPage {
+    type Item = models::Event;
+
+    fn items(&self) -> &[Self::Item] {
+        &self.items
+    }
+
+    fn next_cursor(&self) -> Option<&str> {
+        Some(self.next_cursor.as_str())
+    }
+}
+
+impl Page for models::TopicSchemaList {
+    type Item = models::TopicSchema;
+
+    fn items(&self) -> &[Self::Item] {
+        &self.items
+    }
+
+    fn next_cursor(&self) -> Option<&str> {
+        self.next_cursor.as_deref()
+    }
+}
+
+impl Page for models::SubscriptionList {
+    type Item = models::Subscription;
+
+    fn items(&self) -> &[Self::Item] {
+        &self.items
+    }
+
+    fn next_cursor(&self) -> Option<&str> {
+        self.next_cursor.as_deref()
+    }
+}
+
+impl Page for models::DeadLetterList {
+    type Item = models::DeadLetter;
+
+    fn items(&self) -> &[Self::Item] {
+        &self.items
+    }
+
+    fn next_cursor(&self) -> Option<&str> {
+        self.next_cursor.as_deref()
+    }
+}
+
 /// Query and header parameters of `list_tenants`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTenantsParams {
@@ -234,6 +282,218 @@ impl ListAuditParams {
         }
         if let Some(value) = &self.action {
             pairs.push(("action", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Query and header parameters of `list_events`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListEventsParams {
+    /// A topic or pattern (`*`, `>`); default every topic.
+    pub topic: Option<String>,
+    /// Events after this cursor.
+    pub after: Option<String>,
+    /// Stop at this cursor (its event included, later ones not).
+    pub before: Option<String>,
+    /// Start at the first event published at or after this time (ignored with `after`).
+    pub since: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl ListEventsParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.topic {
+            pairs.push(("topic", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            pairs.push(("after", value.to_string()));
+        }
+        if let Some(value) = &self.before {
+            pairs.push(("before", value.to_string()));
+        }
+        if let Some(value) = &self.since {
+            pairs.push(("since", value.to_string()));
+        }
+        if let Some(value) = &self.limit {
+            pairs.push(("limit", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Query and header parameters of `publish_event`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PublishEventParams {
+    /// De-duplicates retries for 2 minutes (printable ASCII, at most 128 characters).
+    pub idempotency_key: Option<String>,
+    /// W3C trace context, stored with the event and delivered with it.
+    pub traceparent: Option<String>,
+}
+
+impl PublishEventParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.idempotency_key {
+            pairs.push(("Idempotency-Key", value.to_string()));
+        }
+        if let Some(value) = &self.traceparent {
+            pairs.push(("traceparent", value.to_string()));
+        }
+        pairs
+    }
+}
+
+/// Query and header parameters of `publish_events`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PublishEventsParams {
+    /// De-duplicates retries for 2 minutes (printable ASCII, at most 128 characters).
+    pub idempotency_key: Option<String>,
+    /// W3C trace context, stored with the event and delivered with it.
+    pub traceparent: Option<String>,
+}
+
+impl PublishEventsParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.idempotency_key {
+            pairs.push(("Idempotency-Key", value.to_string()));
+        }
+        if let Some(value) = &self.traceparent {
+            pairs.push(("traceparent", value.to_string()));
+        }
+        pairs
+    }
+}
+
+/// Query and header parameters of `list_schemas`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListSchemasParams {
+    /// Only versions registered for exactly this topic or pattern.
+    pub topic: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl ListSchemasParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.topic {
+            pairs.push(("topic", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            pairs.push(("after", value.to_string()));
+        }
+        if let Some(value) = &self.limit {
+            pairs.push(("limit", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Query and header parameters of `list_subscriptions`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListSubscriptionsParams {
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl ListSubscriptionsParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.after {
+            pairs.push(("after", value.to_string()));
+        }
+        if let Some(value) = &self.limit {
+            pairs.push(("limit", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Query and header parameters of `list_dead_letters`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListDeadLettersParams {
+    /// Only this subscription's dead letters.
+    pub subscription: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl ListDeadLettersParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.subscription {
+            pairs.push(("subscription", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            pairs.push(("after", value.to_string()));
+        }
+        if let Some(value) = &self.limit {
+            pairs.push(("limit", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Query and header parameters of `purge_dead_letters`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PurgeDeadLettersParams {
+    /// Only this subscription's dead letters.
+    pub subscription: Option<String>,
+}
+
+impl PurgeDeadLettersParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.subscription {
+            pairs.push(("subscription", value.to_string()));
         }
         pairs
     }
@@ -811,6 +1071,412 @@ impl crate::Client {
             security: &["UserToken"],
             query: params.query_pairs(),
             headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Replay events by cursor
+    ///
+    /// Stored events in publish order, after `after` (or from `since`, or from the oldest). Pass
+    /// `next_cursor` back as `after` for the next page. A cursor whose following events were removed by
+    /// retention, or from before the stream was recreated, is 410 `cursor_expired` with the oldest
+    /// valid cursor in `errors[0].oldest_cursor`. Needs `history` on the topic filter (users: any
+    /// role).
+    pub async fn list_events(
+        &self,
+        project: &str,
+        params: &ListEventsParams,
+    ) -> Result<models::EventPage, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/projects/{}/events", encode_path_segment(project)),
+            operation: "list_events",
+            security: &["ApiKeyAuth", "ClientToken", "UserToken"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Publish an event
+    ///
+    /// Needs an API key with `publish` on the topic, or a client token with the `publish` capability.
+    /// Answered once JetStream has stored the event. With `Idempotency-Key` (or an `id`), a retry
+    /// within 2 minutes answers the original event (`duplicate: true`); the same key with another body
+    /// is 409 `idempotency_conflict`. `data` over 64 KiB is 413 `event_too_large`; `data` that breaks
+    /// a registered schema is 422 `schema_violation`; JetStream down is 503 with `Retry-After`.
+    pub async fn publish_event(
+        &self,
+        project: &str,
+        body: &models::EventCreate,
+        params: &PublishEventParams,
+    ) -> Result<models::Published, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/projects/{}/events", encode_path_segment(project)),
+            operation: "publish_event",
+            security: &["ApiKeyAuth", "ClientToken"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Publish up to 100 events in order
+    ///
+    /// Every event is validated before any is stored; they are stored in order. With
+    /// `Idempotency-Key`, a retry stores only the events not stored yet and answers the originals.
+    pub async fn publish_events(
+        &self,
+        project: &str,
+        body: &models::EventBatchCreate,
+        params: &PublishEventsParams,
+    ) -> Result<models::PublishedBatch, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/projects/{}/events/batch", encode_path_segment(project)),
+            operation: "publish_events",
+            security: &["ApiKeyAuth", "ClientToken"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// The project's retention policy and stream usage
+    pub async fn get_retention(
+        &self,
+        project: &str,
+    ) -> Result<models::RetentionState, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/projects/{}/retention", encode_path_segment(project)),
+            operation: "get_retention",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Change the retention policy
+    ///
+    /// Applied to the stream at once: lowering a limit removes the oldest events over it.
+    pub async fn put_retention(
+        &self,
+        project: &str,
+        body: &models::Retention,
+    ) -> Result<models::RetentionState, crate::Error> {
+        let request = ApiRequest {
+            method: "PUT",
+            path: format!("/v1/projects/{}/retention", encode_path_segment(project)),
+            operation: "put_retention",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Topic schemas (every version)
+    pub async fn list_schemas(
+        &self,
+        project: &str,
+        params: &ListSchemasParams,
+    ) -> Result<models::TopicSchemaList, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/projects/{}/schemas", encode_path_segment(project)),
+            operation: "list_schemas",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Register a new schema version for a topic or pattern
+    pub async fn register_schema(
+        &self,
+        project: &str,
+        body: &models::SchemaCreate,
+    ) -> Result<models::TopicSchema, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/projects/{}/schemas", encode_path_segment(project)),
+            operation: "register_schema",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// A schema version
+    pub async fn get_schema(
+        &self,
+        project: &str,
+        schema_id: &str,
+    ) -> Result<models::TopicSchema, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!(
+                "/v1/projects/{}/schemas/{}",
+                encode_path_segment(project),
+                encode_path_segment(schema_id)
+            ),
+            operation: "get_schema",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Deprecate a schema version (the previous version applies again)
+    pub async fn deprecate_schema(
+        &self,
+        project: &str,
+        schema_id: &str,
+    ) -> Result<models::TopicSchema, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!(
+                "/v1/projects/{}/schemas/{}/deprecate",
+                encode_path_segment(project),
+                encode_path_segment(schema_id)
+            ),
+            operation: "deprecate_schema",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Durable subscriptions
+    pub async fn list_subscriptions(
+        &self,
+        project: &str,
+        params: &ListSubscriptionsParams,
+    ) -> Result<models::SubscriptionList, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!(
+                "/v1/projects/{}/subscriptions",
+                encode_path_segment(project)
+            ),
+            operation: "list_subscriptions",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Create a durable subscription
+    ///
+    /// It receives the events published from now on that match `topic`, at least once: unacknowledged
+    /// deliveries come again after `ack_wait_seconds`, and after `max_deliveries` they go to the
+    /// dead-letter stream.
+    pub async fn create_subscription(
+        &self,
+        project: &str,
+        body: &models::SubscriptionCreate,
+    ) -> Result<models::Subscription, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!(
+                "/v1/projects/{}/subscriptions",
+                encode_path_segment(project)
+            ),
+            operation: "create_subscription",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// A durable subscription
+    pub async fn get_subscription(
+        &self,
+        project: &str,
+        subscription: &str,
+    ) -> Result<models::Subscription, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!(
+                "/v1/projects/{}/subscriptions/{}",
+                encode_path_segment(project),
+                encode_path_segment(subscription)
+            ),
+            operation: "get_subscription",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Delete a durable subscription
+    pub async fn delete_subscription(
+        &self,
+        project: &str,
+        subscription: &str,
+    ) -> Result<(), crate::Error> {
+        let request = ApiRequest {
+            method: "DELETE",
+            path: format!(
+                "/v1/projects/{}/subscriptions/{}",
+                encode_path_segment(project),
+                encode_path_segment(subscription)
+            ),
+            operation: "delete_subscription",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send_empty(request).await
+    }
+
+    /// Pull pending events of a durable subscription
+    ///
+    /// Needs `subscribe` on the subscription's topic. Acknowledge each delivery with its `ack_token`.
+    pub async fn pull(
+        &self,
+        project: &str,
+        subscription: &str,
+        body: &models::PullRequest,
+    ) -> Result<models::DeliveryList, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!(
+                "/v1/projects/{}/subscriptions/{}/pull",
+                encode_path_segment(project),
+                encode_path_segment(subscription)
+            ),
+            operation: "pull",
+            security: &["ApiKeyAuth", "ClientToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Acknowledge deliveries
+    pub async fn ack(
+        &self,
+        project: &str,
+        subscription: &str,
+        body: &models::AckRequest,
+    ) -> Result<(), crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!(
+                "/v1/projects/{}/subscriptions/{}/ack",
+                encode_path_segment(project),
+                encode_path_segment(subscription)
+            ),
+            operation: "ack",
+            security: &["ApiKeyAuth", "ClientToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send_empty(request).await
+    }
+
+    /// Dead letters, oldest first
+    pub async fn list_dead_letters(
+        &self,
+        project: &str,
+        params: &ListDeadLettersParams,
+    ) -> Result<models::DeadLetterList, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/projects/{}/dead-letters", encode_path_segment(project)),
+            operation: "list_dead_letters",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Purge dead letters (all, or one subscription's)
+    pub async fn purge_dead_letters(
+        &self,
+        project: &str,
+        params: &PurgeDeadLettersParams,
+    ) -> Result<models::PurgeResult, crate::Error> {
+        let request = ApiRequest {
+            method: "DELETE",
+            path: format!("/v1/projects/{}/dead-letters", encode_path_segment(project)),
+            operation: "purge_dead_letters",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// A dead letter
+    pub async fn get_dead_letter(
+        &self,
+        project: &str,
+        dead_letter: &str,
+    ) -> Result<models::DeadLetter, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!(
+                "/v1/projects/{}/dead-letters/{}",
+                encode_path_segment(project),
+                encode_path_segment(dead_letter)
+            ),
+            operation: "get_dead_letter",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Deliver a dead letter to its subscription again
+    pub async fn redrive_dead_letter(
+        &self,
+        project: &str,
+        dead_letter: &str,
+    ) -> Result<models::DeadLetter, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!(
+                "/v1/projects/{}/dead-letters/{}/redrive",
+                encode_path_segment(project),
+                encode_path_segment(dead_letter)
+            ),
+            operation: "redrive_dead_letter",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: Vec::new(),
+            headers: Vec::new(),
             body: None,
         };
         self.send(request).await

@@ -3,17 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
 
 import nats
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import StorageType, StreamConfig
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
 from nats.js.errors import NotFoundError
 
-from tidings_server.broker.base import PublishAck, StreamSpec
+from tidings_server.broker.base import (
+    Delivery,
+    DurableSpec,
+    OutgoingMessage,
+    PublishAck,
+    ReadPage,
+    StoredMessage,
+    StreamSpec,
+    StreamState,
+)
 
 __all__ = ["JetStreamBroker"]
 
@@ -26,6 +46,41 @@ RECONNECT_WAIT_SECONDS = 0.5
 # Messages published while disconnected are buffered by the client up to this size, then the
 # publish fails (and the caller answers 503): bounded memory, no silent loss.
 PENDING_BUFFER_BYTES = 8 * 1024 * 1024
+
+
+# A replay's ephemeral consumer is deleted when the read ends; this only bounds the leak when a
+# node dies mid-read.
+READ_CONSUMER_IDLE_SECONDS = 30.0
+# Messages counted as pending exist, so a fetch answers at once; the timeout only bounds a
+# read racing with retention.
+READ_FETCH_TIMEOUT_SECONDS = 2.0
+# nats-py needs a positive fetch timeout even for "what is there now".
+MIN_PULL_WAIT_SECONDS = 0.05
+# Unacknowledged deliveries one durable consumer may have outstanding: bounds a stuck
+# subscriber's redelivery work.
+DURABLE_MAX_ACK_PENDING = 10_000
+
+_FRACTION = re.compile(r"\.(\d{6})\d*")
+
+
+def _epoch(created: object) -> int:
+    """The stream's creation time in µs (nats-py gives an RFC 3339 string with nanoseconds)."""
+    if isinstance(created, str):
+        text = _FRACTION.sub(r".\1", created).replace("Z", "+00:00")
+        created = datetime.fromisoformat(text)
+    if not isinstance(created, datetime):
+        raise ValueError(f"stream info without a creation time: {created!r}")
+    return int(created.timestamp() * 1_000_000)
+
+
+def _stored(msg: Msg) -> StoredMessage:
+    return StoredMessage(
+        subject=msg.subject,
+        seq=msg.metadata.sequence.stream,
+        data=msg.data,
+        headers=dict(msg.headers or {}),
+        time=msg.metadata.timestamp,
+    )
 
 
 class JetStreamBroker:
@@ -92,6 +147,7 @@ class JetStreamBroker:
             max_msgs=spec.max_msgs,
             max_bytes=spec.max_bytes,
             duplicate_window=spec.duplicate_window_seconds,
+            retention=RetentionPolicy.WORK_QUEUE if spec.work_queue else RetentionPolicy.LIMITS,
         )
         try:
             await self._js.stream_info(spec.name)
@@ -114,6 +170,184 @@ class JetStreamBroker:
             hdrs["Nats-Msg-Id"] = msg_id
         ack = await self._js.publish(subject, payload, timeout=timeout, headers=hdrs or None)
         return PublishAck(stream=ack.stream, seq=ack.seq, duplicate=bool(ack.duplicate))
+
+    @property
+    def is_connected(self) -> bool:
+        """False while NATS is unreachable: callers answer 503 at once rather than let the
+        client buffer a publish that might be stored after the caller gave up."""
+        return self._nc.is_connected
+
+    async def publish_batch(
+        self, messages: Sequence[OutgoingMessage], *, timeout: float = 5.0
+    ) -> list[PublishAck]:
+        futures = []
+        for message in messages:
+            hdrs = dict(message.headers)
+            if message.msg_id is not None:
+                hdrs["Nats-Msg-Id"] = message.msg_id
+            futures.append(
+                await self._js.publish_async(message.subject, message.payload, headers=hdrs or None)
+            )
+        try:
+            async with asyncio.timeout(timeout):
+                acks = await asyncio.gather(*futures)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+        return [PublishAck(stream=a.stream, seq=a.seq, duplicate=bool(a.duplicate)) for a in acks]
+
+    async def stream_state(self, name: str) -> StreamState | None:
+        try:
+            info = await self._js.stream_info(name)
+        except NotFoundError:
+            return None
+        state = info.state
+        return StreamState(
+            name=name,
+            epoch=_epoch(info.created),
+            first_seq=state.first_seq,
+            last_seq=state.last_seq,
+            messages=state.messages,
+            bytes=state.bytes,
+        )
+
+    async def get_message(self, stream: str, seq: int) -> StoredMessage | None:
+        try:
+            raw = await self._js.get_msg(stream, seq)
+        except NotFoundError:
+            return None
+        return StoredMessage(
+            subject=raw.subject or "",
+            seq=raw.seq or seq,
+            data=raw.data or b"",
+            headers=dict(raw.headers or {}),
+            time=raw.time,
+        )
+
+    async def read(
+        self,
+        stream: str,
+        *,
+        subjects: Sequence[str],
+        start_seq: int | None = None,
+        start_time: datetime | None = None,
+        limit: int,
+        stop_seq: int | None = None,
+    ) -> ReadPage:
+        # An ephemeral, in-memory consumer without acks: JetStream counts what matches after
+        # the start (`num_pending`), so the fetch never waits for messages that do not exist.
+        config = ConsumerConfig(
+            ack_policy=AckPolicy.NONE,
+            mem_storage=True,
+            inactive_threshold=READ_CONSUMER_IDLE_SECONDS,
+            max_ack_pending=-1,
+        )
+        if len(subjects) == 1:
+            config.filter_subject = subjects[0]
+        else:
+            config.filter_subjects = list(subjects)
+        if start_time is not None:
+            config.deliver_policy = DeliverPolicy.BY_START_TIME
+            config.opt_start_time = start_time.astimezone(UTC)
+        else:
+            config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+            config.opt_start_seq = max(1, start_seq or 1)
+        info = await self._js.add_consumer(stream, config)
+        messages: list[StoredMessage] = []
+        pending = info.num_pending or 0
+        try:
+            if pending and limit:
+                sub = await self._js.pull_subscribe_bind(durable=info.name, stream=stream)
+                try:
+                    wanted = min(limit, pending)
+                    while len(messages) < wanted:
+                        try:
+                            batch = await sub.fetch(
+                                wanted - len(messages), timeout=READ_FETCH_TIMEOUT_SECONDS
+                            )
+                        except nats.errors.TimeoutError:
+                            break  # removed by limits while reading
+                        for msg in batch:
+                            stored = _stored(msg)
+                            if stop_seq is not None and stored.seq >= stop_seq:
+                                return ReadPage(messages, more=False)
+                            messages.append(stored)
+                        pending = batch[-1].metadata.num_pending if batch else 0
+                        if not batch or not pending:
+                            break
+                finally:
+                    with contextlib.suppress(Exception):
+                        await sub.unsubscribe()
+        finally:
+            with contextlib.suppress(Exception):
+                await self._js.delete_consumer(stream, info.name)
+        last = messages[-1].seq if messages else None
+        more = (
+            len(messages) >= limit
+            and pending > 0
+            and (stop_seq is None or last is None or last + 1 < stop_seq)
+        )
+        return ReadPage(messages, more=more)
+
+    async def ensure_durable(self, stream: str, spec: DurableSpec) -> None:
+        config = ConsumerConfig(
+            durable_name=spec.name,
+            description=spec.description or None,
+            deliver_policy=DeliverPolicy.ALL if spec.deliver_all else DeliverPolicy.NEW,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=spec.ack_wait_seconds,
+            max_deliver=spec.max_deliveries,
+            max_ack_pending=DURABLE_MAX_ACK_PENDING,
+        )
+        if len(spec.filter_subjects) == 1:
+            config.filter_subject = spec.filter_subjects[0]
+        else:
+            config.filter_subjects = list(spec.filter_subjects)
+        try:
+            await self._js.consumer_info(stream, spec.name)
+        except NotFoundError:
+            await self._js.add_consumer(stream, config)
+        else:
+            # An update may not change the deliver policy; the existing position is kept.
+            config.deliver_policy = None
+            await self._js.add_consumer(stream, config)
+
+    async def delete_durable(self, stream: str, name: str) -> bool:
+        try:
+            return bool(await self._js.delete_consumer(stream, name))
+        except NotFoundError:
+            return False
+
+    async def pull(self, stream: str, durable: str, *, batch: int, wait: float) -> list[Delivery]:
+        sub = await self._js.pull_subscribe_bind(durable=durable, stream=stream)
+        try:
+            try:
+                msgs = await sub.fetch(batch, timeout=max(wait, MIN_PULL_WAIT_SECONDS))
+            except nats.errors.TimeoutError:
+                return []
+            return [Delivery(_stored(m), m.reply, m.metadata.num_delivered) for m in msgs]
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    async def ack(self, reply: str, *, kind: str = "ack", timeout: float = 5.0) -> None:
+        payload = {"ack": b"+ACK", "nak": b"-NAK", "term": b"+TERM"}[kind]
+        await self._nc.request(reply, payload, timeout=timeout)
+
+    async def delete_message(self, stream: str, seq: int) -> bool:
+        try:
+            return bool(await self._js.delete_msg(stream, seq))
+        except NotFoundError:
+            return False
+
+    async def purge(self, stream: str, *, subject: str | None = None) -> int:
+        before = await self.stream_state(stream)
+        if before is None:
+            return 0
+        await self._js.purge_stream(stream, subject=subject)
+        after = await self.stream_state(stream)
+        return before.messages - (after.messages if after else 0)
 
     async def ping(self, timeout: float) -> float:
         started = time.perf_counter()

@@ -220,3 +220,72 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
 
     __table_args__ = (sa.Index("ix_audit_log_tenant_id_id", "tenant_id", sa.text("id DESC")),)
+
+
+# --- event pipeline (tidings_server.events) -----------------------------------------------
+
+
+class RetentionPolicy(Base):
+    """A project's stream limits; a project without a row has the defaults
+    (tidings_server.events.retention)."""
+
+    __tablename__ = "retention_policies"
+
+    project_id: Mapped[uuid.UUID] = mapped_column(pg.UUID, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(pg.UUID)
+    max_age_seconds: Mapped[int] = mapped_column(sa.BigInteger)
+    max_events: Mapped[int] = mapped_column(sa.BigInteger)
+    max_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"], ondelete="CASCADE"
+        ),
+    )
+
+
+class TopicSchema(Base):
+    """One version of the JSON Schema registered for a topic or topic pattern."""
+
+    __tablename__ = "topic_schemas"
+
+    id: Mapped[uuid.UUID] = mapped_column(pg.UUID, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(pg.UUID)
+    project_id: Mapped[uuid.UUID] = mapped_column(pg.UUID)
+    topic: Mapped[str] = mapped_column(sa.String(255))
+    version: Mapped[int] = mapped_column(sa.Integer)
+    schema: Mapped[dict[str, Any]] = mapped_column(pg.JSONB)
+    description: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    # A deprecated version no longer validates; the newest version not deprecated does.
+    deprecated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"], ondelete="CASCADE"
+        ),
+        sa.UniqueConstraint("project_id", "topic", "version"),
+    )
+
+
+class DurableSubscription(Base):
+    """A named, acknowledged subscription: a JetStream durable consumer of the project's stream."""
+
+    __tablename__ = "durable_subscriptions"
+
+    id: Mapped[uuid.UUID] = mapped_column(pg.UUID, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(pg.UUID)
+    project_id: Mapped[uuid.UUID] = mapped_column(pg.UUID)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    topic: Mapped[str] = mapped_column(sa.String(255))
+    ack_wait_seconds: Mapped[int] = mapped_column(sa.Integer)
+    max_deliveries: Mapped[int] = mapped_column(sa.Integer)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"], ondelete="CASCADE"
+        ),
+        sa.UniqueConstraint("project_id", "name"),
+    )

@@ -33,6 +33,12 @@ class ErrorCode(StrEnum):
     INTERNAL_ERROR = "internal_error"
     DEPENDENCY_UNAVAILABLE = "dependency_unavailable"
     GOING_AWAY = "going_away"
+    EVENT_TOO_LARGE = "event_too_large"
+    SCHEMA_VIOLATION = "schema_violation"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    INVALID_CURSOR = "invalid_cursor"
+    CURSOR_EXPIRED = "cursor_expired"
+    SCHEMA_INCOMPATIBLE = "schema_incompatible"
 
 
 @dataclass(frozen=True)
@@ -195,6 +201,60 @@ ERRORS: Final = MappingProxyType(
             close_code=4001,
             action="reconnect",
             description="The node is shutting down; reconnect (to another node) and resume from your cursor.",
+        ),
+        ErrorCode.EVENT_TOO_LARGE: ErrorInfo(
+            ErrorCode.EVENT_TOO_LARGE,
+            "Event Too Large",
+            retryable=False,
+            status=413,
+            close_code=None,
+            action=None,
+            description="An event's `data` is over the event size limit (64 KiB by default); `errors` points at it.",
+        ),
+        ErrorCode.SCHEMA_VIOLATION: ErrorInfo(
+            ErrorCode.SCHEMA_VIOLATION,
+            "Schema Violation",
+            retryable=False,
+            status=422,
+            close_code=None,
+            action=None,
+            description="An event's `data` does not match a schema registered for its topic; `errors` lists each violation with its JSON pointer.",
+        ),
+        ErrorCode.IDEMPOTENCY_CONFLICT: ErrorInfo(
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            "Idempotency Key Reused",
+            retryable=False,
+            status=409,
+            close_code=None,
+            action=None,
+            description="The `Idempotency-Key` (or event id) was already used, within the duplicate window, for a different request body.",
+        ),
+        ErrorCode.INVALID_CURSOR: ErrorInfo(
+            ErrorCode.INVALID_CURSOR,
+            "Invalid Cursor",
+            retryable=False,
+            status=400,
+            close_code=None,
+            action=None,
+            description="The cursor is malformed or was altered; cursors are opaque and must be passed back as received.",
+        ),
+        ErrorCode.CURSOR_EXPIRED: ErrorInfo(
+            ErrorCode.CURSOR_EXPIRED,
+            "Cursor Expired",
+            retryable=False,
+            status=410,
+            close_code=None,
+            action=None,
+            description="Events after the cursor are no longer stored (retention), or the project's stream was recreated (another epoch); `errors[0].oldest_cursor` is where reading can resume.",
+        ),
+        ErrorCode.SCHEMA_INCOMPATIBLE: ErrorInfo(
+            ErrorCode.SCHEMA_INCOMPATIBLE,
+            "Schema Incompatible",
+            retryable=False,
+            status=409,
+            close_code=None,
+            action=None,
+            description="The new schema version is not backward compatible with the current one (the rule is in the `SchemaCreate` description); `errors` lists why.",
         ),
     }
 )

@@ -835,3 +835,528 @@ class Operations(abc.ABC):
             if not next_cursor:
                 return
             after = next_cursor
+
+    async def list_events(
+        self,
+        project: str,
+        *,
+        topic: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.EventPage:
+        """Replay events by cursor
+
+        Stored events in publish order, after `after` (or from `since`, or from the oldest). Pass
+        `next_cursor` back as `after` for the next page. A cursor whose following events were removed by
+        retention, or from before the stream was recreated, is 410 `cursor_expired` with the oldest
+        valid cursor in `errors[0].oldest_cursor`. Needs `history` on the topic filter (users: any
+        role).
+        """
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/v1/projects/{_quote(project)}/events",
+                "list_events",
+                security=("ApiKeyAuth", "ClientToken", "UserToken",),
+                query={ "topic": topic, "after": after, "before": before, "since": since, "limit": limit },
+            ),
+            options,
+        )
+        return cast("models.EventPage", result)
+
+    async def iter_events(
+        self,
+        project: str,
+        *,
+        topic: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[models.Event]:
+        """Every item of `list_events`, fetching page after page by `next_cursor`."""
+        while True:
+            page = await self.list_events(
+                project,
+                topic=topic,
+                after=after,
+                before=before,
+                since=since,
+                limit=limit,
+                options=options,
+            )
+            for item in page["items"]:
+                yield item
+            next_cursor = page.get("next_cursor")
+            if not next_cursor:
+                return
+            after = next_cursor
+
+    async def publish_event(
+        self,
+        project: str,
+        body: models.EventCreate,
+        *,
+        idempotency_key: str | None = None,
+        traceparent: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Published:
+        """Publish an event
+
+        Needs an API key with `publish` on the topic, or a client token with the `publish` capability.
+        Answered once JetStream has stored the event. With `Idempotency-Key` (or an `id`), a retry
+        within 2 minutes answers the original event (`duplicate: true`); the same key with another body
+        is 409 `idempotency_conflict`. `data` over 64 KiB is 413 `event_too_large`; `data` that breaks
+        a registered schema is 422 `schema_violation`; JetStream down is 503 with `Retry-After`.
+        """
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/projects/{_quote(project)}/events",
+                "publish_event",
+                security=("ApiKeyAuth", "ClientToken",),
+                headers={ "Idempotency-Key": str(idempotency_key), "traceparent": str(traceparent) },
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.Published", result)
+
+    async def publish_events(
+        self,
+        project: str,
+        body: models.EventBatchCreate,
+        *,
+        idempotency_key: str | None = None,
+        traceparent: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.PublishedBatch:
+        """Publish up to 100 events in order
+
+        Every event is validated before any is stored; they are stored in order. With
+        `Idempotency-Key`, a retry stores only the events not stored yet and answers the originals.
+        """
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/projects/{_quote(project)}/events/batch",
+                "publish_events",
+                security=("ApiKeyAuth", "ClientToken",),
+                headers={ "Idempotency-Key": str(idempotency_key), "traceparent": str(traceparent) },
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.PublishedBatch", result)
+
+    async def get_retention(
+        self,
+        project: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.RetentionState:
+        """The project's retention policy and stream usage"""
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/v1/projects/{_quote(project)}/retention",
+                "get_retention",
+                security=("UserToken", "ApiKeyAuth",),
+            ),
+            options,
+        )
+        return cast("models.RetentionState", result)
+
+    async def put_retention(
+        self,
+        project: str,
+        body: models.Retention,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.RetentionState:
+        """Change the retention policy
+
+        Applied to the stream at once: lowering a limit removes the oldest events over it.
+        """
+        result = await self._send(
+            ApiRequest(
+                "PUT",
+                f"/v1/projects/{_quote(project)}/retention",
+                "put_retention",
+                security=("UserToken", "ApiKeyAuth",),
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.RetentionState", result)
+
+    async def list_schemas(
+        self,
+        project: str,
+        *,
+        topic: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.TopicSchemaList:
+        """Topic schemas (every version)"""
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/v1/projects/{_quote(project)}/schemas",
+                "list_schemas",
+                security=("UserToken", "ApiKeyAuth",),
+                query={ "topic": topic, "after": after, "limit": limit },
+            ),
+            options,
+        )
+        return cast("models.TopicSchemaList", result)
+
+    async def iter_schemas(
+        self,
+        project: str,
+        *,
+        topic: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[models.TopicSchema]:
+        """Every item of `list_schemas`, fetching page after page by `next_cursor`."""
+        while True:
+            page = await self.list_schemas(
+                project,
+                topic=topic,
+                after=after,
+                limit=limit,
+                options=options,
+            )
+            for item in page["items"]:
+                yield item
+            next_cursor = page.get("next_cursor")
+            if not next_cursor:
+                return
+            after = next_cursor
+
+    async def register_schema(
+        self,
+        project: str,
+        body: models.SchemaCreate,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.TopicSchema:
+        """Register a new schema version for a topic or pattern"""
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/projects/{_quote(project)}/schemas",
+                "register_schema",
+                security=("UserToken", "ApiKeyAuth",),
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.TopicSchema", result)
+
+    async def get_schema(
+        self,
+        project: str,
+        schema_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.TopicSchema:
+        """A schema version"""
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/v1/projects/{_quote(project)}/schemas/{_quote(schema_id)}",
+                "get_schema",
+                security=("UserToken", "ApiKeyAuth",),
+            ),
+            options,
+        )
+        return cast("models.TopicSchema", result)
+
+    async def deprecate_schema(
+        self,
+        project: str,
+        schema_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.TopicSchema:
+        """Deprecate a schema version (the previous version applies again)"""
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/projects/{_quote(project)}/schemas/{_quote(schema_id)}/deprecate",
+                "deprecate_schema",
+                security=("UserToken", "ApiKeyAuth",),
+            ),
+            options,
+        )
+        return cast("models.TopicSchema", result)
+
+    async def list_subscriptions(
+        self,
+        project: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.SubscriptionList:
+        """Durable subscriptions"""
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/v1/projects/{_quote(project)}/subscriptions",
+                "list_subscriptions",
+                security=("UserToken", "ApiKeyAuth",),
+                query={ "after": after, "limit": limit },
+            ),
+            options,
+        )
+        return cast("models.SubscriptionList", result)
+
+    async def iter_subscriptions(
+        self,
+        project: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[models.Subscription]:
+        """Every item of `list_subscriptions`, fetching page after page by `next_cursor`."""
+        while True:
+            page = await self.list_subscriptions(
+                project,
+                after=after,
+                limit=limit,
+                options=options,
+            )
+            for item in page["items"]:
+                yield item
+            next_cursor = page.get("next_cursor")
+            if not next_cursor:
+                return
+            after = next_cursor
+
+    async def create_subscription(
+        self,
+        project: str,
+        body: models.SubscriptionCreate,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Subscription:
+        """Create a durable subscription
+
+        It receives the events published from now on that match `topic`, at least once: unacknowledged
+        deliveries come again after `ack_wait_seconds`, and after `max_deliveries` they go to the
+        dead-letter stream.
+        """
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/projects/{_quote(project)}/subscriptions",
+                "create_subscription",
+                security=("UserToken", "ApiKeyAuth",),
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.Subscription", result)
+
+    async def get_subscription(
+        self,
+        project: str,
+        subscription: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Subscription:
+        """A durable subscription"""
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/v1/projects/{_quote(project)}/subscriptions/{_quote(subscription)}",
+                "get_subscription",
+                security=("UserToken", "ApiKeyAuth",),
+            ),
+            options,
+        )
+        return cast("models.Subscription", result)
+
+    async def delete_subscription(
+        self,
+        project: str,
+        subscription: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Delete a durable subscription"""
+        await self._send(
+            ApiRequest(
+                "DELETE",
+                f"/v1/projects/{_quote(project)}/subscriptions/{_quote(subscription)}",
+                "delete_subscription",
+                security=("UserToken", "ApiKeyAuth",),
+            ),
+            options,
+        )
+
+    async def pull(
+        self,
+        project: str,
+        subscription: str,
+        body: models.PullRequest,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.DeliveryList:
+        """Pull pending events of a durable subscription
+
+        Needs `subscribe` on the subscription's topic. Acknowledge each delivery with its `ack_token`.
+        """
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/projects/{_quote(project)}/subscriptions/{_quote(subscription)}/pull",
+                "pull",
+                security=("ApiKeyAuth", "ClientToken",),
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.DeliveryList", result)
+
+    async def ack(
+        self,
+        project: str,
+        subscription: str,
+        body: models.AckRequest,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Acknowledge deliveries"""
+        await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/projects/{_quote(project)}/subscriptions/{_quote(subscription)}/ack",
+                "ack",
+                security=("ApiKeyAuth", "ClientToken",),
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+
+    async def list_dead_letters(
+        self,
+        project: str,
+        *,
+        subscription: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.DeadLetterList:
+        """Dead letters, oldest first"""
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/v1/projects/{_quote(project)}/dead-letters",
+                "list_dead_letters",
+                security=("UserToken", "ApiKeyAuth",),
+                query={ "subscription": subscription, "after": after, "limit": limit },
+            ),
+            options,
+        )
+        return cast("models.DeadLetterList", result)
+
+    async def iter_dead_letters(
+        self,
+        project: str,
+        *,
+        subscription: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[models.DeadLetter]:
+        """Every item of `list_dead_letters`, fetching page after page by `next_cursor`."""
+        while True:
+            page = await self.list_dead_letters(
+                project,
+                subscription=subscription,
+                after=after,
+                limit=limit,
+                options=options,
+            )
+            for item in page["items"]:
+                yield item
+            next_cursor = page.get("next_cursor")
+            if not next_cursor:
+                return
+            after = next_cursor
+
+    async def purge_dead_letters(
+        self,
+        project: str,
+        *,
+        subscription: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.PurgeResult:
+        """Purge dead letters (all, or one subscription's)"""
+        result = await self._send(
+            ApiRequest(
+                "DELETE",
+                f"/v1/projects/{_quote(project)}/dead-letters",
+                "purge_dead_letters",
+                security=("UserToken", "ApiKeyAuth",),
+                query={ "subscription": subscription },
+            ),
+            options,
+        )
+        return cast("models.PurgeResult", result)
+
+    async def get_dead_letter(
+        self,
+        project: str,
+        dead_letter: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.DeadLetter:
+        """A dead letter"""
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/v1/projects/{_quote(project)}/dead-letters/{_quote(dead_letter)}",
+                "get_dead_letter",
+                security=("UserToken", "ApiKeyAuth",),
+            ),
+            options,
+        )
+        return cast("models.DeadLetter", result)
+
+    async def redrive_dead_letter(
+        self,
+        project: str,
+        dead_letter: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.DeadLetter:
+        """Deliver a dead letter to its subscription again"""
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/projects/{_quote(project)}/dead-letters/{_quote(dead_letter)}/redrive",
+                "redrive_dead_letter",
+                security=("UserToken", "ApiKeyAuth",),
+            ),
+            options,
+        )
+        return cast("models.DeadLetter", result)

@@ -1,0 +1,139 @@
+"""Tag `events`: publish, replay by cursor, retention."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from connexion import request
+from starlette.responses import Response
+
+from tidings_server.api import json_response, principal_of
+from tidings_server.auth.rbac import Permission
+from tidings_server.errors import RequestError
+from tidings_server.events.access import authorize_scope
+from tidings_server.events.publish import EventInput
+from tidings_server.events.retention import Policy, bounds_for, load_policy, save_policy
+from tidings_server.identity.access import authorize_project
+from tidings_server.identity.context import caller_of
+from tidings_server.services import services_of
+
+__all__ = ["get_retention", "list_events", "publish_event", "publish_events", "put_retention"]
+
+
+def _inputs(events: list[dict[str, Any]]) -> list[EventInput]:
+    return [EventInput(topic=e["topic"], data=e.get("data"), id=e.get("id")) for e in events]
+
+
+async def _publish(
+    token_info: dict[str, Any], project: str, events: list[dict[str, Any]], batch: bool
+) -> list[Any]:
+    services = services_of(request)
+    project_id = uuid.UUID(project)
+    tenant_id = await authorize_scope(
+        services.db, principal_of(token_info), project_id, "publish", {e["topic"] for e in events}
+    )
+    return await services.events.publisher.publish(
+        tenant_id,
+        project_id,
+        _inputs(events),
+        idempotency_key=request.headers.get("idempotency-key"),
+        batch=batch,
+        traceparent=request.headers.get("traceparent"),
+    )
+
+
+async def publish_event(token_info: dict[str, Any], project: str, body: dict[str, Any]) -> Response:
+    published = await _publish(token_info, project, [body], batch=False)
+    return json_response(published[0].to_json(), 201)
+
+
+async def publish_events(token_info: dict[str, Any], project: str, body: dict[str, Any]) -> Response:
+    published = await _publish(token_info, project, body["events"], batch=True)
+    return json_response({"items": [p.to_json() for p in published]}, 201)
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        stamp = None
+    if stamp is None or stamp.tzinfo is None:
+        raise RequestError(
+            "`since` must be an RFC 3339 date-time with a time zone",
+            code="validation_failed",
+            errors=[{"pointer": "since", "message": "not an RFC 3339 date-time"}],
+        )
+    return stamp
+
+
+async def list_events(
+    token_info: dict[str, Any],
+    project: str,
+    topic: str | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    since: str | None = None,
+    limit: int = 100,
+) -> Response:
+    services = services_of(request)
+    project_id = uuid.UUID(project)
+    start = _since(since)
+    await authorize_scope(services.db, principal_of(token_info), project_id, "history", [topic or ">"])
+    page = await services.events.history.read(
+        project_id, after=after, before=before, since=start, topic=topic, limit=limit
+    )
+    return json_response(
+        {"items": [e.to_json() for e in page.events], "next_cursor": page.next_cursor, "has_more": page.more}
+    )
+
+
+async def _retention_state(project_id: uuid.UUID, policy: Policy) -> dict[str, Any]:
+    events = services_of(request).events
+    state = await events.streams.state(project_id)
+    return {
+        "policy": policy.to_json(),
+        "stored_events": state.messages,
+        "stored_bytes": state.bytes,
+        "oldest_cursor": events.history.cursor_at(project_id, state.epoch, state.first_seq - 1),
+    }
+
+
+async def get_retention(token_info: dict[str, Any], project: str) -> Response:
+    async with services_of(request).db.session() as session:
+        _, row = await authorize_project(
+            session, principal_of(token_info), uuid.UUID(project), Permission.PROJECTS_READ
+        )
+        policy = await load_policy(session, row.tenant_id, row.id)
+    return json_response(await _retention_state(row.id, policy))
+
+
+async def put_retention(token_info: dict[str, Any], project: str, body: dict[str, Any]) -> Response:
+    services = services_of(request)
+    policy = Policy(body["max_age_seconds"], body["max_events"], body["max_bytes"])
+    async with services.db.session() as session, session.begin():
+        scope, row = await authorize_project(
+            session, principal_of(token_info), uuid.UUID(project), Permission.PROJECTS_WRITE
+        )
+        tenant = await scope.tenant()
+        bounds = bounds_for(tenant.plan if tenant else "")
+        over = [
+            {"pointer": f"/{name}", "message": f"over the plan's bound of {bound}"}
+            for name, bound in bounds.to_json().items()
+            if body[name] > bound
+        ]
+        if over:
+            raise RequestError("the policy is over the plan's bounds", code="validation_failed", errors=over)
+        await save_policy(session, row.tenant_id, row.id, policy)
+        await scope.audit(
+            action="retention.updated",
+            target=("project", project),
+            details=policy.to_json(),
+            **caller_of(request, token_info).audit_fields(),
+        )
+        # Last, inside the transaction: if JetStream refuses, the stored policy rolls back.
+        await services.events.streams.apply(row.id, policy)
+    return json_response(await _retention_state(row.id, policy))

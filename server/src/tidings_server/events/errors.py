@@ -1,0 +1,68 @@
+"""Errors of the event pipeline (all `RequestError`s of `tidings_server.errors`).
+
+EventError (RequestError)
+├── EventTooLarge          413 `event_too_large`
+├── SchemaViolation        422 `schema_violation`, one violation per JSON pointer
+├── IdempotencyConflict    409 `idempotency_conflict`
+├── InvalidCursor          400 `invalid_cursor`
+├── CursorExpired          410 `cursor_expired`, carries the oldest valid cursor
+└── SchemaIncompatible     409 `schema_incompatible`
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tidings_server.errors import RequestError, Violation
+
+__all__ = [
+    "CursorExpired",
+    "EventError",
+    "EventTooLarge",
+    "IdempotencyConflict",
+    "InvalidCursor",
+    "SchemaIncompatible",
+    "SchemaViolation",
+]
+
+
+class EventError(RequestError):
+    pass
+
+
+class EventTooLarge(EventError):
+    code = "event_too_large"
+
+
+class SchemaViolation(EventError):
+    code = "schema_violation"
+
+    def __init__(self, detail: str, errors: Sequence[Violation]) -> None:
+        super().__init__(detail, errors=errors)
+
+
+class IdempotencyConflict(EventError):
+    code = "idempotency_conflict"
+
+
+class InvalidCursor(EventError):
+    code = "invalid_cursor"
+
+
+class CursorExpired(EventError):
+    code = "cursor_expired"
+
+    def __init__(self, detail: str, *, parameter: str, oldest_cursor: str) -> None:
+        super().__init__(
+            f"{detail}; resume from the oldest valid cursor",
+            errors=[{"pointer": parameter, "message": detail, "oldest_cursor": oldest_cursor}],
+            headers={"Tidings-Oldest-Cursor": oldest_cursor},
+        )
+        self.oldest_cursor = oldest_cursor
+
+
+class SchemaIncompatible(EventError):
+    code = "schema_incompatible"
+
+    def __init__(self, errors: Sequence[Violation]) -> None:
+        super().__init__("the new version is not backward compatible with the current one", errors=errors)

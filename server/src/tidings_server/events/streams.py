@@ -1,0 +1,57 @@
+"""One JetStream stream per project, created on first use from the project's retention policy.
+
+The stream's epoch (its creation time) is cached per project on each node: it goes into every
+cursor this node issues. The cache is dropped on NATS reconnection and whenever a publish finds
+the stream gone, so a recreated stream gets its new epoch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+from tidings_server.broker.base import StreamState
+from tidings_server.broker.jetstream import JetStreamBroker
+from tidings_server.broker.subjects import project_stream
+from tidings_server.events.retention import Policy, stream_spec
+
+__all__ = ["ProjectStreams"]
+
+PolicyLoader = Callable[[uuid.UUID], Awaitable[Policy]]
+
+
+class ProjectStreams:
+    def __init__(self, broker: JetStreamBroker, load_policy: PolicyLoader) -> None:
+        self._broker = broker
+        self._load_policy = load_policy
+        # project id → epoch of its stream, as last seen by this node.
+        self._epochs: dict[uuid.UUID, int] = {}
+
+    async def epoch(self, project_id: uuid.UUID) -> int:
+        """The epoch of the project's stream, creating the stream if it does not exist."""
+        cached = self._epochs.get(project_id)
+        if cached is not None:
+            return cached
+        return (await self.state(project_id)).epoch
+
+    async def state(self, project_id: uuid.UUID) -> StreamState:
+        """The stream's current state (one JetStream round trip), creating it if needed."""
+        name = project_stream(project_id)
+        state = await self._broker.stream_state(name)
+        if state is None:
+            await self._broker.ensure_stream(stream_spec(project_id, await self._load_policy(project_id)))
+            state = await self._broker.stream_state(name)
+            assert state is not None, "the stream was just created"
+        self._epochs[project_id] = state.epoch
+        return state
+
+    async def apply(self, project_id: uuid.UUID, policy: Policy) -> StreamState:
+        """Create the stream or update its limits to `policy` (excess is removed at once)."""
+        await self._broker.ensure_stream(stream_spec(project_id, policy))
+        return await self.state(project_id)
+
+    def forget(self, project_id: uuid.UUID) -> None:
+        self._epochs.pop(project_id, None)
+
+    async def forget_all(self) -> None:
+        self._epochs.clear()
