@@ -29,7 +29,7 @@ from tidings_server.embedded import EmbeddedNats, EmbeddedPostgres
 from tidings_server.observability.logging import configure_logging
 from tidings_server.store.db import Database
 from tidings_server.store.migrate import upgrade
-from tidings_server.store.seed import ensure_demo_tenant
+from tidings_server.store.seed import DEMO_OWNER, ensure_demo_tenant, ensure_operator
 
 __all__ = ["main"]
 
@@ -75,7 +75,7 @@ def _load_or_create_secrets(path: Path) -> dict[str, Any]:
     """The dev stack's secrets, generated on first start (and when a newer version needs more)."""
     data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     # Name → random bytes of entropy (rendered URL-safe).
-    wanted = {"api_key_pepper": 48, "token_secret": 48, "postgres_password": 24}
+    wanted = {"api_key_pepper": 48, "token_secret": 48, "postgres_password": 24, "demo_owner_password": 12}
     missing = {name: secrets.token_urlsafe(size) for name, size in wanted.items() if name not in data}
     if missing:
         data.update(missing)
@@ -90,11 +90,11 @@ def _write_secrets(path: Path, data: dict[str, Any]) -> None:
         json.dump(data, out, indent=2)
 
 
-async def _prepare_database(url: str, pepper: bytes) -> str | None:
+async def _prepare_database(url: str, pepper: bytes, owner_password: str) -> str | None:
     await upgrade(url)
     db = Database.connect(url, pool_size=1)
     try:
-        return (await ensure_demo_tenant(db, pepper)).api_key
+        return (await ensure_demo_tenant(db, pepper, owner_password)).api_key
     finally:
         await db.close()
 
@@ -124,7 +124,11 @@ def cmd_dev(args: argparse.Namespace) -> None:
             api_key_pepper=dev_secrets["api_key_pepper"],
             token_secret=dev_secrets["token_secret"],
         )
-        new_key = asyncio.run(_prepare_database(postgres.url(), dev_secrets["api_key_pepper"].encode()))
+        new_key = asyncio.run(
+            _prepare_database(
+                postgres.url(), dev_secrets["api_key_pepper"].encode(), dev_secrets["demo_owner_password"]
+            )
+        )
         if new_key is not None:
             dev_secrets["demo_api_key"] = new_key
             _write_secrets(secrets_path, dev_secrets)
@@ -135,6 +139,7 @@ def cmd_dev(args: argparse.Namespace) -> None:
             "  URL:          {url}\n"
             "  API docs:     {url}/docs\n"
             f"  Demo API key: {demo_key}\n"
+            f"  Demo login:   {DEMO_OWNER} / {dev_secrets['demo_owner_password']}  (POST /v1/auth/login)\n"
             '  Try:          curl -H "Authorization: Bearer $KEY" {url}/v1/whoami\n'
             "  Stop:         Ctrl-C\n"
         )
@@ -160,6 +165,31 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     log.info("database migrated")
 
 
+def cmd_operator(args: argparse.Namespace) -> None:
+    """Bootstrap a platform operator (cross-tenant support and the kill switch)."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    settings.require("database_url")
+    assert settings.database_url is not None
+    url = settings.database_url.get_secret_value()
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else secrets.token_urlsafe(18)
+    if len(password) < 12:
+        raise ConfigError("the operator password needs at least 12 characters")
+
+    async def run() -> bool:
+        db = Database.connect(url, pool_size=1)
+        try:
+            return await ensure_operator(db, args.email, password)
+        finally:
+            await db.close()
+
+    if asyncio.run(run()):
+        shown = "(from stdin)" if args.password_stdin else password
+        print(f"operator {args.email} created; password: {shown}")
+    else:
+        print(f"{args.email} is now a platform operator (password unchanged)")
+
+
 def cmd_config(args: argparse.Namespace) -> None:
     print(settings_table())
 
@@ -176,6 +206,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands.add_parser("serve", help="serve with external PostgreSQL and NATS").set_defaults(func=cmd_serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     commands.add_parser("config", help="print the settings table").set_defaults(func=cmd_config)
+    operator = commands.add_parser(
+        "create-operator", help="make a user a platform operator (creates it if needed)"
+    )
+    operator.add_argument("email")
+    operator.add_argument(
+        "--password-stdin", action="store_true", help="read the new user's password from stdin"
+    )
+    operator.set_defaults(func=cmd_operator)
     args = parser.parse_args(argv)
     try:
         args.func(args)

@@ -53,13 +53,13 @@ class Dev:
             text=True,
         )
         self.output: list[str] = []
-        self.url, self.key = self._read_banner()
+        self.url, self.key, self.login = self._read_banner()
         self.children = psutil.Process(self.proc.pid).children(recursive=True)
 
-    def _read_banner(self, timeout: float = 60) -> tuple[str, str]:
+    def _read_banner(self, timeout: float = 60) -> tuple[str, str, tuple[str, str]]:
         assert self.proc.stdout is not None
         deadline = time.monotonic() + timeout
-        url = key = None
+        url = key = login = None
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
             if not line:
@@ -69,8 +69,10 @@ class Dev:
                 url = m[1]
             if m := re.search(r"Demo API key:\s+(\S+)", line):
                 key = m[1]
-            if url and key:
-                return url, key
+            if m := re.search(r"Demo login:\s+(\S+) / (\S+)", line):
+                login = (m[1], m[2])
+            if url and key and login:
+                return url, key, login
         self.close()
         raise AssertionError("dev did not print its banner:\n" + "".join(self.output))
 
@@ -98,6 +100,15 @@ def test_dev_serves_with_its_own_services_and_ctrl_c_stops_them(
         assert httpx.get(dev.url + "/readyz", timeout=10).status_code == 200
         whoami = httpx.get(dev.url + "/v1/whoami", headers={"authorization": f"Bearer {dev.key}"}, timeout=10)
         assert whoami.status_code == 200
+        email, password = dev.login
+        session = httpx.post(
+            dev.url + "/v1/auth/login", json={"email": email, "password": password}, timeout=10
+        )
+        assert session.status_code == 200
+        me = httpx.get(
+            dev.url + "/v1/me", headers={"authorization": f"Bearer {session.json()['access_token']}"}
+        )
+        assert me.json()["memberships"][0]["role"] == "owner"
     finally:
         dev.proc.send_signal(signal.SIGINT)
         dev.proc.wait(30)
