@@ -140,7 +140,7 @@ export interface DependencyCheck {
   error?: string;
 }
 
-/** An ASCII address (`local@domain.tld`); internationalized domains in their punycode form. */
+/** An ASCII address (`local@domain.tld`, local part up to 64 characters); internationalized domains in their punycode form. */
 export type Email = string;
 
 /** The shape every frame has in common. */

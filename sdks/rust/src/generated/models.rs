@@ -227,7 +227,7 @@ pub struct DependencyCheck {
     pub error: Option<String>,
 }
 
-/// An ASCII address (`local@domain.tld`); internationalized domains in their punycode form.
+/// An ASCII address (`local@domain.tld`, local part up to 64 characters); internationalized domains in their punycode form.
 pub type Email = String;
 
 /// The shape every frame has in common.

@@ -244,7 +244,7 @@ class DependencyCheck(TypedDict):
     error: NotRequired[str]
 
 
-# An ASCII address (`local@domain.tld`); internationalized domains in their punycode form.
+# An ASCII address (`local@domain.tld`, local part up to 64 characters); internationalized domains in their punycode form.
 Email: TypeAlias = "str"
 
 
