@@ -22,9 +22,12 @@ VENV := .venv
 RUN := $(UV) run --frozen --no-sync
 NPM := npm --no-audit --no-fund --loglevel=error
 
-# Parts with their own make fragments add their suites here (see *.mk below).
+# Parts with their own make fragments add their suites to these (read before the rules below,
+# which use them as prerequisites).
 TEST_SUITES :=
 LINT_SUITES :=
+-include codegen/codegen.mk
+-include sdks/sdks.mk
 
 .PHONY: help install run dev test test-server lint spec-lint fmt docs clean
 help:
@@ -74,6 +77,3 @@ test: install
 
 clean:
 	rm -rf $(VENV) $(TOOLS) spec/tools/node_modules .pytest_cache .mypy_cache .ruff_cache
-
--include codegen/codegen.mk
--include sdks/sdks.mk
