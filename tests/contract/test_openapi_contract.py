@@ -44,7 +44,9 @@ def _user_credential(server: LiveServer) -> tuple[str, str, str]:
     headers = {"authorization": f"Bearer {token}"}
     tenant = httpx.get(server.url + "/v1/me", headers=headers).json()["memberships"][0]["tenant_id"]
     project = httpx.post(
-        server.url + f"/v1/tenants/{tenant}/projects", json={"slug": "contract", "name": "Contract"}, headers=headers
+        server.url + f"/v1/tenants/{tenant}/projects",
+        json={"slug": "contract", "name": "Contract"},
+        headers=headers,
     )
     assert project.status_code == 201, project.text
     return token, tenant, project.json()["id"]
