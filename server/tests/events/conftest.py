@@ -93,6 +93,9 @@ class Projects:
 
     def new(self, scopes: dict[str, list[str]] | None = None) -> Project:
         """A new tenant (signed-up user) with one project and a key of `scopes` (default: all)."""
+        return self._signup_project(scopes)
+
+    def _signup_project(self, scopes: dict[str, list[str]] | None = None) -> Project:
         n = next(_seq)
         signup = self.http.post(
             "/v1/auth/signup",

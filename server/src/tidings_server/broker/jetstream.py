@@ -266,7 +266,7 @@ class JetStreamBroker:
                             batch = await sub.fetch(
                                 wanted - len(messages), timeout=READ_FETCH_TIMEOUT_SECONDS
                             )
-                        except nats.errors.TimeoutError:
+                        except (nats.errors.TimeoutError, TimeoutError):
                             break  # removed by limits while reading
                         for msg in batch:
                             stored = _stored(msg)
@@ -324,7 +324,7 @@ class JetStreamBroker:
         try:
             try:
                 msgs = await sub.fetch(batch, timeout=max(wait, MIN_PULL_WAIT_SECONDS))
-            except nats.errors.TimeoutError:
+            except (nats.errors.TimeoutError, TimeoutError):
                 return []
             return [Delivery(_stored(m), m.reply, m.metadata.num_delivered) for m in msgs]
         finally:

@@ -49,7 +49,8 @@ class CursorCodec:
         return hmac.new(self._key, body, hashlib.sha256).digest()[:_TAG_BYTES]
 
     def encode(self, cursor: Cursor) -> str:
-        body = _BODY.pack(cursor.project_id.bytes, cursor.epoch, cursor.seq)
+        # An empty, new stream reports first_seq 0: its "position before the oldest" is 0 too.
+        body = _BODY.pack(cursor.project_id.bytes, cursor.epoch, max(0, cursor.seq))
         raw = base64.urlsafe_b64encode(body + self._tag(body)).rstrip(b"=").decode()
         return _PREFIX + raw
 

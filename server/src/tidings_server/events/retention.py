@@ -53,9 +53,11 @@ class Policy:
         }
 
 
-# Seven days lets a client offline over a weekend catch up; a million events or 1 GiB bounds
-# one project's share of a node's disk.
-DEFAULT_POLICY = Policy(max_age_seconds=7 * 86400, max_events=1_000_000, max_bytes=1 << 30)
+# Seven days lets a client offline over a weekend catch up; a million events or 64 MiB bounds
+# one project's share of a node's disk. JetStream reserves `max_bytes` of every file stream
+# against its store limit up front, so the byte default is what decides how many projects a
+# node's store admits (store size / 64 MiB); raise it per project, not by default.
+DEFAULT_POLICY = Policy(max_age_seconds=7 * 86400, max_events=1_000_000, max_bytes=64 << 20)
 # The most any plan may keep, until plans carry their own bounds.
 PLAN_BOUNDS = Policy(max_age_seconds=90 * 86400, max_events=100_000_000, max_bytes=100 << 30)
 
