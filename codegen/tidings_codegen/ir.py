@@ -154,6 +154,7 @@ class ErrorCode:
     close_code: int | None = None
     action: str | None = None  # reconnect | terminal
     description: str | None = None
+    frame: bool = False  # answered with a realtime error frame; the connection stays open
 
 
 @dataclass(frozen=True)

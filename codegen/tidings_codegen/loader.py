@@ -432,6 +432,7 @@ def _errors(path: Path) -> list[ir.ErrorCode]:
                 close_code=entry.get("close_code"),
                 action=entry.get("action"),
                 description=entry.get("description"),
+                frame=bool(entry.get("frame", False)),
             )
         )
     return out

@@ -16,6 +16,7 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+FIELDS = {"status", "close_code", "action", "retryable", "title", "description", "frame"}
 
 
 def lint_yaml(spec: Path) -> list[str]:
@@ -58,14 +59,14 @@ def lint_errors(spec: Path) -> list[str]:
         where = f"errors.yaml: {code}"
         if not CODE.match(code):
             problems.append(f"{where}: codes are lower_snake_case")
-        unknown = set(entry) - {"status", "close_code", "action", "retryable", "title", "description"}
+        unknown = set(entry) - FIELDS
         if unknown:
             problems.append(f"{where}: unknown fields {sorted(unknown)}")
         for field in ("title", "description", "retryable"):
             if field not in entry:
                 problems.append(f"{where}: missing `{field}`")
-        if "status" not in entry and "close_code" not in entry:
-            problems.append(f"{where}: needs an HTTP `status`, a `close_code`, or both")
+        if "status" not in entry and "close_code" not in entry and not entry.get("frame"):
+            problems.append(f"{where}: needs an HTTP `status`, a `close_code`, or `frame: true`")
         if "status" in entry and not 400 <= entry["status"] <= 599:
             problems.append(f"{where}: status must be 4xx or 5xx")
         if "close_code" in entry:

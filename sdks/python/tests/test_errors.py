@@ -40,4 +40,4 @@ def test_an_unknown_code_has_no_registry_entry() -> None:
 def test_the_registry_is_complete_for_rest_codes() -> None:
     for code, info in tidings.ERRORS.items():
         assert info.code is code
-        assert info.status is not None or info.close_code is not None
+        assert info.status is not None or info.close_code is not None or info.frame

@@ -34,8 +34,12 @@ fn maps_of_models() {
 #[test]
 fn frames_dispatch_on_their_type_tag() {
     let json = r#"{"type":"error","code":"going_away","message":"bye","close_code":4001}"#;
-    let ServerFrame::Error(frame) = serde_json::from_str::<ServerFrame>(json).unwrap();
+    let ServerFrame::Error(frame) = serde_json::from_str::<ServerFrame>(json).unwrap() else {
+        panic!("an error frame must decode as ServerFrame::Error");
+    };
     assert_eq!(frame.code, "going_away");
+    let pong = serde_json::from_str::<ServerFrame>(r#"{"type":"pong","id":"p1"}"#).unwrap();
+    assert!(matches!(pong, ServerFrame::Pong(p) if p.id.as_deref() == Some("p1")));
     assert_eq!(frame.r#type, "error");
     let unknown = serde_json::from_str::<ServerFrame>(r#"{"type":"nope"}"#).unwrap_err();
     assert!(unknown.to_string().contains("unknown variant"), "{unknown}");

@@ -38,6 +38,8 @@ class ErrorSpec:
     status: int | None = None
     close_code: int | None = None
     action: Literal["reconnect", "terminal"] | None = None
+    frame: bool = False
+    """Answered with a realtime `error` frame; the connection stays open."""
 
 
 @functools.cache
@@ -48,8 +50,8 @@ def error_registry() -> dict[str, ErrorSpec]:
     close_codes: set[int] = set()
     for code, entry in raw["codes"].items():
         spec = ErrorSpec(code=code, **entry)
-        if spec.status is None and spec.close_code is None:
-            raise ValueError(f"error code {code!r} has neither an HTTP status nor a close code")
+        if spec.status is None and spec.close_code is None and not spec.frame:
+            raise ValueError(f"error code {code!r} has no HTTP status, close code or frame use")
         if spec.close_code is not None:
             if not 4000 <= spec.close_code <= 4999 or spec.action is None:
                 raise ValueError(f"error code {code!r}: close codes are 4000-4999 with an action")

@@ -245,7 +245,7 @@ def test_a_revoked_signing_key_stops_verifying(api: Api, setup: Setup) -> None:
     [
         ({"kid": "tidings", "alg": "HS256"}, 400),
         ({"kid": "x1", "alg": "RS256"}, 400),
-        ({"kid": "x2", "alg": "RS256", "public_key": "not a pem"}, 400),
+        ({"kid": "x2", "alg": "RS256", "public_key": "not a pem"}, 422),
         ({"kid": "x3", "alg": "HS256", "public_key": "-----BEGIN PUBLIC KEY-----"}, 400),
     ],
 )
@@ -263,4 +263,5 @@ def test_a_weak_rsa_key_is_refused(api: Api, setup: Setup) -> None:
         json={"kid": "weak", "alg": "RS256", "public_key": _pem(weak.public_key())},
         headers=setup.owner.headers,
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_key_material"

@@ -35,6 +35,8 @@ class ErrorInfo:
     # For realtime: reconnect (and resume from the last cursor) or stop.
     action: Literal["reconnect", "terminal"] | None
     description: str
+    # Answered with a realtime `error` frame; the connection stays open.
+    frame: bool
 
 
 ERRORS: Final = MappingProxyType(
@@ -47,6 +49,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="No such pet.",
+            frame=False,
         ),
         ErrorCode.RATE_LIMITED: ErrorInfo(
             ErrorCode.RATE_LIMITED,
@@ -56,6 +59,7 @@ ERRORS: Final = MappingProxyType(
             close_code=4429,
             action="reconnect",
             description="",
+            frame=False,
         ),
         ErrorCode.GOING_AWAY: ErrorInfo(
             ErrorCode.GOING_AWAY,
@@ -65,6 +69,7 @@ ERRORS: Final = MappingProxyType(
             close_code=4001,
             action="reconnect",
             description="The node is shutting down.",
+            frame=False,
         ),
     }
 )

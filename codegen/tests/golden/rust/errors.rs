@@ -28,6 +28,8 @@ pub struct ErrorInfo {
     pub close_code: Option<u16>,
     pub action: Option<CloseAction>,
     pub description: &'static str,
+    /// Answered with a realtime `error` frame; the connection stays open.
+    pub frame: bool,
 }
 
 /// Every code of the registry.
@@ -51,6 +53,7 @@ pub static ERRORS: [ErrorInfo; 3] = [
         close_code: None,
         action: None,
         description: "No such pet.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::RateLimited,
@@ -60,6 +63,7 @@ pub static ERRORS: [ErrorInfo; 3] = [
         close_code: Some(4429),
         action: Some(CloseAction::Reconnect),
         description: "",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::GoingAway,
@@ -69,6 +73,7 @@ pub static ERRORS: [ErrorInfo; 3] = [
         close_code: Some(4001),
         action: Some(CloseAction::Reconnect),
         description: "The node is shutting down.",
+        frame: false,
     },
 ];
 

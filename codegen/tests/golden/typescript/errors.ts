@@ -16,6 +16,8 @@ export interface ErrorInfo {
   readonly closeCode: number | null;
   readonly action: "reconnect" | "terminal" | null;
   readonly description: string;
+  /** Answered with a realtime `error` frame; the connection stays open. */
+  readonly frame: boolean;
 }
 
 export const ERRORS = {
@@ -27,6 +29,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "No such pet.",
+    frame: false,
   },
   rate_limited: {
     code: "rate_limited",
@@ -36,6 +39,7 @@ export const ERRORS = {
     closeCode: 4429,
     action: "reconnect",
     description: "",
+    frame: false,
   },
   going_away: {
     code: "going_away",
@@ -45,6 +49,7 @@ export const ERRORS = {
     closeCode: 4001,
     action: "reconnect",
     description: "The node is shutting down.",
+    frame: false,
   },
 } as const satisfies Record<string, ErrorInfo>;
 

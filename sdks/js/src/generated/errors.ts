@@ -16,6 +16,8 @@ export interface ErrorInfo {
   readonly closeCode: number | null;
   readonly action: "reconnect" | "terminal" | null;
   readonly description: string;
+  /** Answered with a realtime `error` frame; the connection stays open. */
+  readonly frame: boolean;
 }
 
 export const ERRORS = {
@@ -27,6 +29,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "The request could not be understood (malformed syntax).",
+    frame: false,
   },
   invalid_json: {
     code: "invalid_json",
@@ -36,6 +39,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "The body is not valid UTF-8 JSON.",
+    frame: false,
   },
   validation_failed: {
     code: "validation_failed",
@@ -45,6 +49,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "A parameter or the body does not match the schema; `errors` lists the violations.",
+    frame: false,
   },
   not_found: {
     code: "not_found",
@@ -54,6 +59,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "No such resource or route.",
+    frame: false,
   },
   method_not_allowed: {
     code: "method_not_allowed",
@@ -63,6 +69,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "The route exists but not with this method; see the `Allow` header.",
+    frame: false,
   },
   not_acceptable: {
     code: "not_acceptable",
@@ -72,6 +79,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "The server cannot answer in a media type the `Accept` header allows.",
+    frame: false,
   },
   payload_too_large: {
     code: "payload_too_large",
@@ -81,6 +89,17 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "The request body is over the configured size limit.",
+    frame: false,
+  },
+  invalid_key_material: {
+    code: "invalid_key_material",
+    title: "Invalid Key Material",
+    retryable: false,
+    status: 422,
+    closeCode: null,
+    action: null,
+    description: "The key is well-formed text but not a usable key for its algorithm (not PEM, wrong type, RSA under 2048 bits).",
+    frame: false,
   },
   conflict: {
     code: "conflict",
@@ -90,6 +109,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "The request conflicts with the current state (a slug or id already taken, the last owner).",
+    frame: false,
   },
   unsupported_media_type: {
     code: "unsupported_media_type",
@@ -99,6 +119,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "The body's `Content-Type` is not one the operation accepts.",
+    frame: false,
   },
   unauthenticated: {
     code: "unauthenticated",
@@ -108,6 +129,7 @@ export const ERRORS = {
     closeCode: 4401,
     action: "terminal",
     description: "No credential, or one that is malformed, unknown, revoked or expired.",
+    frame: false,
   },
   forbidden: {
     code: "forbidden",
@@ -117,6 +139,7 @@ export const ERRORS = {
     closeCode: 4403,
     action: "terminal",
     description: "The credential is valid but lacks the permission for this action.",
+    frame: false,
   },
   signup_closed: {
     code: "signup_closed",
@@ -126,6 +149,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "The operator has turned self-service sign-up off; ask for an invitation.",
+    frame: false,
   },
   rate_limited: {
     code: "rate_limited",
@@ -135,6 +159,7 @@ export const ERRORS = {
     closeCode: 4429,
     action: "reconnect",
     description: "A rate limit was reached; retry after `Retry-After` seconds (`RateLimit-*` headers say which limit).",
+    frame: false,
   },
   internal_error: {
     code: "internal_error",
@@ -144,6 +169,7 @@ export const ERRORS = {
     closeCode: 4500,
     action: "reconnect",
     description: "An unexpected error; nothing internal is disclosed. Quote the request id.",
+    frame: false,
   },
   dependency_unavailable: {
     code: "dependency_unavailable",
@@ -153,6 +179,7 @@ export const ERRORS = {
     closeCode: 4503,
     action: "reconnect",
     description: "A dependency (database or JetStream) is unreachable; retry after `Retry-After`.",
+    frame: false,
   },
   going_away: {
     code: "going_away",
@@ -162,6 +189,7 @@ export const ERRORS = {
     closeCode: 4001,
     action: "reconnect",
     description: "The node is shutting down; reconnect (to another node) and resume from your cursor.",
+    frame: false,
   },
   event_too_large: {
     code: "event_too_large",
@@ -171,6 +199,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "An event's `data` is over the event size limit (64 KiB by default); `errors` points at it.",
+    frame: false,
   },
   schema_violation: {
     code: "schema_violation",
@@ -180,6 +209,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "An event's `data` does not match a schema registered for its topic; `errors` lists each violation with its JSON pointer.",
+    frame: false,
   },
   idempotency_conflict: {
     code: "idempotency_conflict",
@@ -189,6 +219,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "The `Idempotency-Key` (or event id) was already used, within the duplicate window, for a different request body.",
+    frame: false,
   },
   invalid_cursor: {
     code: "invalid_cursor",
@@ -198,6 +229,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "The cursor is malformed or was altered; cursors are opaque and must be passed back as received.",
+    frame: false,
   },
   cursor_expired: {
     code: "cursor_expired",
@@ -207,6 +239,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "Events after the cursor are no longer stored (retention), or the project's stream was recreated (another epoch); `errors[0].oldest_cursor` is where reading can resume.",
+    frame: false,
   },
   schema_incompatible: {
     code: "schema_incompatible",
@@ -216,6 +249,47 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "The new schema version is not backward compatible with the current one (the rule is in the `SchemaCreate` description); `errors` lists why.",
+    frame: false,
+  },
+  invalid_frame: {
+    code: "invalid_frame",
+    title: "Invalid Frame",
+    retryable: false,
+    status: null,
+    closeCode: 4400,
+    action: "terminal",
+    description: "A client frame is not one JSON object of a known type with valid fields; the client is broken.",
+    frame: false,
+  },
+  frame_too_large: {
+    code: "frame_too_large",
+    title: "Frame Too Large",
+    retryable: false,
+    status: null,
+    closeCode: 4409,
+    action: "terminal",
+    description: "A client frame is over the `max_frame_bytes` announced in `welcome`.",
+    frame: false,
+  },
+  too_many_subscriptions: {
+    code: "too_many_subscriptions",
+    title: "Too Many Subscriptions",
+    retryable: false,
+    status: null,
+    closeCode: null,
+    action: null,
+    description: "The connection already holds its maximum of subscriptions; unsubscribe first or open another connection.",
+    frame: true,
+  },
+  not_subscribed: {
+    code: "not_subscribed",
+    title: "Not Subscribed",
+    retryable: false,
+    status: null,
+    closeCode: null,
+    action: null,
+    description: "The frame names a subscription the connection does not hold.",
+    frame: true,
   },
 } as const satisfies Record<string, ErrorInfo>;
 

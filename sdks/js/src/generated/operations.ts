@@ -95,16 +95,12 @@ export interface ListEventsParams {
 export interface PublishEventParams {
   /** De-duplicates retries for 2 minutes (printable ASCII, at most 128 characters). */
   "Idempotency-Key"?: string;
-  /** W3C trace context, stored with the event and delivered with it. */
-  traceparent?: string;
 }
 
 /** Query and header parameters of `publishEvents`. */
 export interface PublishEventsParams {
   /** De-duplicates retries for 2 minutes (printable ASCII, at most 128 characters). */
   "Idempotency-Key"?: string;
-  /** W3C trace context, stored with the event and delivered with it. */
-  traceparent?: string;
 }
 
 /** Query and header parameters of `listSchemas`. */
@@ -902,7 +898,7 @@ export abstract class Operations {
         operation: "publish_event",
         security: ["ApiKeyAuth", "ClientToken"],
         headers: Object.fromEntries(
-          Object.entries({ "Idempotency-Key": params["Idempotency-Key"], traceparent: params["traceparent"] })
+          Object.entries({ "Idempotency-Key": params["Idempotency-Key"] })
             .filter(([, v]) => v !== undefined && v !== null)
             .map(([k, v]) => [k, String(v)]),
         ),
@@ -932,7 +928,7 @@ export abstract class Operations {
         operation: "publish_events",
         security: ["ApiKeyAuth", "ClientToken"],
         headers: Object.fromEntries(
-          Object.entries({ "Idempotency-Key": params["Idempotency-Key"], traceparent: params["traceparent"] })
+          Object.entries({ "Idempotency-Key": params["Idempotency-Key"] })
             .filter(([, v]) => v !== undefined && v !== null)
             .map(([k, v]) => [k, String(v)]),
         ),

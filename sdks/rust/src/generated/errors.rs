@@ -28,6 +28,8 @@ pub struct ErrorInfo {
     pub close_code: Option<u16>,
     pub action: Option<CloseAction>,
     pub description: &'static str,
+    /// Answered with a realtime `error` frame; the connection stays open.
+    pub frame: bool,
 }
 
 /// Every code of the registry.
@@ -47,6 +49,8 @@ pub enum ErrorCode {
     NotAcceptable,
     /// Payload Too Large
     PayloadTooLarge,
+    /// Invalid Key Material
+    InvalidKeyMaterial,
     /// Conflict
     Conflict,
     /// Unsupported Media Type
@@ -77,10 +81,18 @@ pub enum ErrorCode {
     CursorExpired,
     /// Schema Incompatible
     SchemaIncompatible,
+    /// Invalid Frame
+    InvalidFrame,
+    /// Frame Too Large
+    FrameTooLarge,
+    /// Too Many Subscriptions
+    TooManySubscriptions,
+    /// Not Subscribed
+    NotSubscribed,
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 22] = [
+pub static ERRORS: [ErrorInfo; 27] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
@@ -89,6 +101,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "The request could not be understood (malformed syntax).",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::InvalidJson,
@@ -98,6 +111,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "The body is not valid UTF-8 JSON.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::ValidationFailed,
@@ -107,6 +121,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "A parameter or the body does not match the schema; `errors` lists the violations.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::NotFound,
@@ -116,6 +131,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "No such resource or route.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::MethodNotAllowed,
@@ -125,6 +141,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "The route exists but not with this method; see the `Allow` header.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::NotAcceptable,
@@ -134,6 +151,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "The server cannot answer in a media type the `Accept` header allows.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::PayloadTooLarge,
@@ -143,6 +161,17 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "The request body is over the configured size limit.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::InvalidKeyMaterial,
+        title: "Invalid Key Material",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "The key is well-formed text but not a usable key for its algorithm (not PEM, wrong type, RSA under 2048 bits).",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::Conflict,
@@ -152,6 +181,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "The request conflicts with the current state (a slug or id already taken, the last owner).",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::UnsupportedMediaType,
@@ -161,6 +191,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "The body's `Content-Type` is not one the operation accepts.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::Unauthenticated,
@@ -170,6 +201,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: Some(4401),
         action: Some(CloseAction::Terminal),
         description: "No credential, or one that is malformed, unknown, revoked or expired.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::Forbidden,
@@ -179,6 +211,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: Some(4403),
         action: Some(CloseAction::Terminal),
         description: "The credential is valid but lacks the permission for this action.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::SignupClosed,
@@ -188,6 +221,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "The operator has turned self-service sign-up off; ask for an invitation.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::RateLimited,
@@ -197,6 +231,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: Some(4429),
         action: Some(CloseAction::Reconnect),
         description: "A rate limit was reached; retry after `Retry-After` seconds (`RateLimit-*` headers say which limit).",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::InternalError,
@@ -206,6 +241,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: Some(4500),
         action: Some(CloseAction::Reconnect),
         description: "An unexpected error; nothing internal is disclosed. Quote the request id.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::DependencyUnavailable,
@@ -215,6 +251,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: Some(4503),
         action: Some(CloseAction::Reconnect),
         description: "A dependency (database or JetStream) is unreachable; retry after `Retry-After`.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::GoingAway,
@@ -224,6 +261,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: Some(4001),
         action: Some(CloseAction::Reconnect),
         description: "The node is shutting down; reconnect (to another node) and resume from your cursor.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::EventTooLarge,
@@ -233,6 +271,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "An event's `data` is over the event size limit (64 KiB by default); `errors` points at it.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::SchemaViolation,
@@ -242,6 +281,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "An event's `data` does not match a schema registered for its topic; `errors` lists each violation with its JSON pointer.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::IdempotencyConflict,
@@ -251,6 +291,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "The `Idempotency-Key` (or event id) was already used, within the duplicate window, for a different request body.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::InvalidCursor,
@@ -260,6 +301,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "The cursor is malformed or was altered; cursors are opaque and must be passed back as received.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::CursorExpired,
@@ -269,6 +311,7 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "Events after the cursor are no longer stored (retention), or the project's stream was recreated (another epoch); `errors[0].oldest_cursor` is where reading can resume.",
+        frame: false,
     },
     ErrorInfo {
         code: ErrorCode::SchemaIncompatible,
@@ -278,6 +321,47 @@ pub static ERRORS: [ErrorInfo; 22] = [
         close_code: None,
         action: None,
         description: "The new schema version is not backward compatible with the current one (the rule is in the `SchemaCreate` description); `errors` lists why.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::InvalidFrame,
+        title: "Invalid Frame",
+        retryable: false,
+        status: None,
+        close_code: Some(4400),
+        action: Some(CloseAction::Terminal),
+        description: "A client frame is not one JSON object of a known type with valid fields; the client is broken.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::FrameTooLarge,
+        title: "Frame Too Large",
+        retryable: false,
+        status: None,
+        close_code: Some(4409),
+        action: Some(CloseAction::Terminal),
+        description: "A client frame is over the `max_frame_bytes` announced in `welcome`.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::TooManySubscriptions,
+        title: "Too Many Subscriptions",
+        retryable: false,
+        status: None,
+        close_code: None,
+        action: None,
+        description: "The connection already holds its maximum of subscriptions; unsubscribe first or open another connection.",
+        frame: true,
+    },
+    ErrorInfo {
+        code: ErrorCode::NotSubscribed,
+        title: "Not Subscribed",
+        retryable: false,
+        status: None,
+        close_code: None,
+        action: None,
+        description: "The frame names a subscription the connection does not hold.",
+        frame: true,
     },
 ];
 
@@ -292,6 +376,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::NotAcceptable => "not_acceptable",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::InvalidKeyMaterial => "invalid_key_material",
             Self::Conflict => "conflict",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Unauthenticated => "unauthenticated",
@@ -307,6 +392,10 @@ impl ErrorCode {
             Self::InvalidCursor => "invalid_cursor",
             Self::CursorExpired => "cursor_expired",
             Self::SchemaIncompatible => "schema_incompatible",
+            Self::InvalidFrame => "invalid_frame",
+            Self::FrameTooLarge => "frame_too_large",
+            Self::TooManySubscriptions => "too_many_subscriptions",
+            Self::NotSubscribed => "not_subscribed",
         }
     }
 
@@ -320,6 +409,7 @@ impl ErrorCode {
             "method_not_allowed" => Some(Self::MethodNotAllowed),
             "not_acceptable" => Some(Self::NotAcceptable),
             "payload_too_large" => Some(Self::PayloadTooLarge),
+            "invalid_key_material" => Some(Self::InvalidKeyMaterial),
             "conflict" => Some(Self::Conflict),
             "unsupported_media_type" => Some(Self::UnsupportedMediaType),
             "unauthenticated" => Some(Self::Unauthenticated),
@@ -335,6 +425,10 @@ impl ErrorCode {
             "invalid_cursor" => Some(Self::InvalidCursor),
             "cursor_expired" => Some(Self::CursorExpired),
             "schema_incompatible" => Some(Self::SchemaIncompatible),
+            "invalid_frame" => Some(Self::InvalidFrame),
+            "frame_too_large" => Some(Self::FrameTooLarge),
+            "too_many_subscriptions" => Some(Self::TooManySubscriptions),
+            "not_subscribed" => Some(Self::NotSubscribed),
             _ => None,
         }
     }

@@ -11,6 +11,16 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Serialize};
 
+/// Acknowledge an event of a durable subscription (by the event's cursor).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ack {
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<FrameId>,
+    pub durable: DurableName,
+    pub cursor: Cursor,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AckRequest {
     pub ack_tokens: Vec<String>,
@@ -165,6 +175,23 @@ pub struct AuditList {
     pub next_cursor: Option<PageCursor>,
 }
 
+/// Replace the connection's credential (a fresh client token) without dropping subscriptions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Auth {
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<FrameId>,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Authed {
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<FrameId>,
+    pub expires_at: Timestamp,
+}
+
 /// Scope → topic patterns for a client token (no `admin`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Capabilities {
@@ -174,6 +201,44 @@ pub struct Capabilities {
     pub subscribe: Option<Patterns>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<Patterns>,
+}
+
+/// Tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ClientFrame {
+    Subscribe(Subscribe),
+    Unsubscribe(Unsubscribe),
+    Ack(Ack),
+    Ping(Ping),
+    Auth(Auth),
+}
+
+impl<'de> Deserialize<'de> for ClientFrame {
+    // Dispatch on the tag, then deserialize the whole object (tag included) as the variant,
+    // so each variant struct stays usable on its own.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| D::Error::missing_field("type"))?
+            .to_owned();
+        match tag.as_str() {
+            "subscribe" => serde_json::from_value(value).map(Self::Subscribe),
+            "unsubscribe" => serde_json::from_value(value).map(Self::Unsubscribe),
+            "ack" => serde_json::from_value(value).map(Self::Ack),
+            "ping" => serde_json::from_value(value).map(Self::Ping),
+            "auth" => serde_json::from_value(value).map(Self::Auth),
+            other => {
+                return Err(D::Error::unknown_variant(
+                    other,
+                    &["subscribe", "unsubscribe", "ack", "ping", "auth"],
+                ))
+            }
+        }
+        .map_err(D::Error::custom)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -227,24 +292,18 @@ pub struct DependencyCheck {
     pub error: Option<String>,
 }
 
+/// Name of a durable (acknowledged) subscription of the project.
+pub type DurableName = String;
+
 /// An ASCII address (`local@domain.tld`, local part up to 64 characters); internationalized domains in their punycode form.
 pub type Email = String;
-
-/// The shape every frame has in common.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Envelope {
-    pub r#type: FrameType,
-    /// Optional client-chosen correlation id, echoed in the server's reply.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-}
 
 /// Sent before the server closes a connection, or in reply to a frame it refuses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorFrame {
     pub r#type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<FrameId>,
     /// Stable code from spec/errors.yaml.
     pub code: String,
     pub message: String,
@@ -288,6 +347,23 @@ pub struct EventCreate {
 /// Opaque position in the project's event stream, just after one event; pass it back unchanged.
 pub type EventCursor = String;
 
+/// One event, in order within its topic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventFrame {
+    pub id: EventId,
+    pub topic: Topic,
+    /// The payload as published.
+    pub data: serde_json::Value,
+    pub published_at: Timestamp,
+    pub cursor: EventCursor,
+    /// Trace context (`traceparent`) when the publisher sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<std::collections::BTreeMap<String, String>>,
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub durable: Option<DurableName>,
+}
+
 /// The event's id. Sent by the publisher (then also its de-duplication id when no
 /// `Idempotency-Key` is given) or generated by the server.
 pub type EventId = String;
@@ -300,8 +376,18 @@ pub struct EventPage {
     pub has_more: bool,
 }
 
-/// The frame discriminator.
-pub type FrameType = String;
+/// Several events in one frame, in order, each with its own cursor. Sent when more than one
+/// event is pending for the connection (bursts, replay, catch-up); bounded by count and bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventsFrame {
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub durable: Option<DurableName>,
+    pub events: Vec<Event>,
+}
+
+/// Optional client-chosen correlation id, echoed in the server's reply.
+pub type FrameId = String;
 
 /// Scope → topic patterns the scope is limited to. A scope that is absent is not granted;
 /// `[">"]` grants it on every topic. `admin` ignores patterns (it manages the project).
@@ -389,6 +475,20 @@ pub type PageCursor = String;
 pub type Password = String;
 
 pub type Patterns = Vec<TopicPattern>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ping {
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<FrameId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pong {
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<FrameId>,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
@@ -524,6 +624,40 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+/// The cursor of a subscription is older than what the stream keeps (retention) or of another
+/// stream epoch. Events between it and `oldest_cursor` are gone; the subscription continues from
+/// `oldest_cursor`. Never silent loss: the client decides what to do (e.g. refetch state).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reset {
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<FrameId>,
+    pub topic: String,
+    pub oldest_cursor: Cursor,
+    pub reason: ResetReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ResetReason {
+    #[serde(rename = "expired")]
+    Expired,
+    #[serde(rename = "epoch")]
+    Epoch,
+}
+
+impl ResetReason {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] = &[Self::Expired, Self::Epoch];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Expired => "expired",
+            Self::Epoch => "epoch",
+        }
+    }
+}
+
 /// Limits of the project's stream, applied by JetStream at once: events older than
 /// `max_age_seconds` are removed, and the oldest go whenever more than `max_events` events or
 /// `max_bytes` bytes are stored. Bounded by the plan.
@@ -621,6 +755,14 @@ impl SchemaCreateCompatibility {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ServerFrame {
+    Welcome(Welcome),
+    Subscribed(Subscribed),
+    Unsubscribed(Unsubscribed),
+    Event(EventFrame),
+    Events(EventsFrame),
+    Reset(Reset),
+    Pong(Pong),
+    Authed(Authed),
     Error(ErrorFrame),
 }
 
@@ -635,8 +777,31 @@ impl<'de> Deserialize<'de> for ServerFrame {
             .ok_or_else(|| D::Error::missing_field("type"))?
             .to_owned();
         match tag.as_str() {
+            "welcome" => serde_json::from_value(value).map(Self::Welcome),
+            "subscribed" => serde_json::from_value(value).map(Self::Subscribed),
+            "unsubscribed" => serde_json::from_value(value).map(Self::Unsubscribed),
+            "event" => serde_json::from_value(value).map(Self::Event),
+            "events" => serde_json::from_value(value).map(Self::Events),
+            "reset" => serde_json::from_value(value).map(Self::Reset),
+            "pong" => serde_json::from_value(value).map(Self::Pong),
+            "authed" => serde_json::from_value(value).map(Self::Authed),
             "error" => serde_json::from_value(value).map(Self::Error),
-            other => return Err(D::Error::unknown_variant(other, &["error"])),
+            other => {
+                return Err(D::Error::unknown_variant(
+                    other,
+                    &[
+                        "welcome",
+                        "subscribed",
+                        "unsubscribed",
+                        "event",
+                        "events",
+                        "reset",
+                        "pong",
+                        "authed",
+                        "error",
+                    ],
+                ))
+            }
         }
         .map_err(D::Error::custom)
     }
@@ -724,6 +889,35 @@ pub struct Signup {
 
 /// Lower-case letters, digits and single hyphens; starts with a letter.
 pub type Slug = String;
+
+/// Start receiving events whose topic matches `topic` (NATS semantics: `*` one token, `>` the
+/// rest). With `cursor`, events after it are replayed first, then live ones follow with no
+/// gap and no duplicate. With `durable`, events come from that durable subscription and each
+/// must be acknowledged (`ack`); unacknowledged ones are redelivered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subscribe {
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<FrameId>,
+    pub topic: TopicPattern,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<Cursor>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub durable: Option<DurableName>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subscribed {
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<FrameId>,
+    pub topic: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub durable: Option<DurableName>,
+    /// The stream's position when the subscription went live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<Cursor>,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Subscription {
@@ -884,6 +1078,22 @@ impl TopicSchemaStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unsubscribe {
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<FrameId>,
+    pub topic: TopicPattern,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unsubscribed {
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<FrameId>,
+    pub topic: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     pub id: Id,
     pub email: String,
@@ -914,6 +1124,17 @@ pub struct Violation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
     pub message: String,
+}
+
+/// First frame of every connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Welcome {
+    pub r#type: String,
+    pub connection_id: String,
+    /// The server sends a frame (or a ping) at least this often; silence for twice as long means a dead connection.
+    pub heartbeat_ms: i64,
+    /// The largest client frame the server accepts.
+    pub max_frame_bytes: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

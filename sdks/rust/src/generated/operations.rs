@@ -339,8 +339,6 @@ impl ListEventsParams {
 pub struct PublishEventParams {
     /// De-duplicates retries for 2 minutes (printable ASCII, at most 128 characters).
     pub idempotency_key: Option<String>,
-    /// W3C trace context, stored with the event and delivered with it.
-    pub traceparent: Option<String>,
 }
 
 impl PublishEventParams {
@@ -355,9 +353,6 @@ impl PublishEventParams {
         if let Some(value) = &self.idempotency_key {
             pairs.push(("Idempotency-Key", value.to_string()));
         }
-        if let Some(value) = &self.traceparent {
-            pairs.push(("traceparent", value.to_string()));
-        }
         pairs
     }
 }
@@ -367,8 +362,6 @@ impl PublishEventParams {
 pub struct PublishEventsParams {
     /// De-duplicates retries for 2 minutes (printable ASCII, at most 128 characters).
     pub idempotency_key: Option<String>,
-    /// W3C trace context, stored with the event and delivered with it.
-    pub traceparent: Option<String>,
 }
 
 impl PublishEventsParams {
@@ -382,9 +375,6 @@ impl PublishEventsParams {
         let mut pairs = Vec::new();
         if let Some(value) = &self.idempotency_key {
             pairs.push(("Idempotency-Key", value.to_string()));
-        }
-        if let Some(value) = &self.traceparent {
-            pairs.push(("traceparent", value.to_string()));
         }
         pairs
     }

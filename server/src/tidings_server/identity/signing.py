@@ -68,7 +68,7 @@ async def register_signing_key(
         try:
             load_public_key(alg, public_key)
         except ValueError as exc:
-            raise RequestError(str(exc), code="validation_failed") from None
+            raise RequestError(str(exc), code="invalid_key_material") from None
         row.public_key = public_key
     await scope.add_signing_key(row)
     await scope.audit(

@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    INVALID_KEY_MATERIAL = "invalid_key_material"
     CONFLICT = "conflict"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     UNAUTHENTICATED = "unauthenticated"
@@ -39,6 +40,10 @@ class ErrorCode(StrEnum):
     INVALID_CURSOR = "invalid_cursor"
     CURSOR_EXPIRED = "cursor_expired"
     SCHEMA_INCOMPATIBLE = "schema_incompatible"
+    INVALID_FRAME = "invalid_frame"
+    FRAME_TOO_LARGE = "frame_too_large"
+    TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
+    NOT_SUBSCRIBED = "not_subscribed"
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,8 @@ class ErrorInfo:
     # For realtime: reconnect (and resume from the last cursor) or stop.
     action: Literal["reconnect", "terminal"] | None
     description: str
+    # Answered with a realtime `error` frame; the connection stays open.
+    frame: bool
 
 
 ERRORS: Final = MappingProxyType(
@@ -66,6 +73,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The request could not be understood (malformed syntax).",
+            frame=False,
         ),
         ErrorCode.INVALID_JSON: ErrorInfo(
             ErrorCode.INVALID_JSON,
@@ -75,6 +83,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The body is not valid UTF-8 JSON.",
+            frame=False,
         ),
         ErrorCode.VALIDATION_FAILED: ErrorInfo(
             ErrorCode.VALIDATION_FAILED,
@@ -84,6 +93,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="A parameter or the body does not match the schema; `errors` lists the violations.",
+            frame=False,
         ),
         ErrorCode.NOT_FOUND: ErrorInfo(
             ErrorCode.NOT_FOUND,
@@ -93,6 +103,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="No such resource or route.",
+            frame=False,
         ),
         ErrorCode.METHOD_NOT_ALLOWED: ErrorInfo(
             ErrorCode.METHOD_NOT_ALLOWED,
@@ -102,6 +113,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The route exists but not with this method; see the `Allow` header.",
+            frame=False,
         ),
         ErrorCode.NOT_ACCEPTABLE: ErrorInfo(
             ErrorCode.NOT_ACCEPTABLE,
@@ -111,6 +123,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The server cannot answer in a media type the `Accept` header allows.",
+            frame=False,
         ),
         ErrorCode.PAYLOAD_TOO_LARGE: ErrorInfo(
             ErrorCode.PAYLOAD_TOO_LARGE,
@@ -120,6 +133,17 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The request body is over the configured size limit.",
+            frame=False,
+        ),
+        ErrorCode.INVALID_KEY_MATERIAL: ErrorInfo(
+            ErrorCode.INVALID_KEY_MATERIAL,
+            "Invalid Key Material",
+            retryable=False,
+            status=422,
+            close_code=None,
+            action=None,
+            description="The key is well-formed text but not a usable key for its algorithm (not PEM, wrong type, RSA under 2048 bits).",
+            frame=False,
         ),
         ErrorCode.CONFLICT: ErrorInfo(
             ErrorCode.CONFLICT,
@@ -129,6 +153,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The request conflicts with the current state (a slug or id already taken, the last owner).",
+            frame=False,
         ),
         ErrorCode.UNSUPPORTED_MEDIA_TYPE: ErrorInfo(
             ErrorCode.UNSUPPORTED_MEDIA_TYPE,
@@ -138,6 +163,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The body's `Content-Type` is not one the operation accepts.",
+            frame=False,
         ),
         ErrorCode.UNAUTHENTICATED: ErrorInfo(
             ErrorCode.UNAUTHENTICATED,
@@ -147,6 +173,7 @@ ERRORS: Final = MappingProxyType(
             close_code=4401,
             action="terminal",
             description="No credential, or one that is malformed, unknown, revoked or expired.",
+            frame=False,
         ),
         ErrorCode.FORBIDDEN: ErrorInfo(
             ErrorCode.FORBIDDEN,
@@ -156,6 +183,7 @@ ERRORS: Final = MappingProxyType(
             close_code=4403,
             action="terminal",
             description="The credential is valid but lacks the permission for this action.",
+            frame=False,
         ),
         ErrorCode.SIGNUP_CLOSED: ErrorInfo(
             ErrorCode.SIGNUP_CLOSED,
@@ -165,6 +193,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The operator has turned self-service sign-up off; ask for an invitation.",
+            frame=False,
         ),
         ErrorCode.RATE_LIMITED: ErrorInfo(
             ErrorCode.RATE_LIMITED,
@@ -174,6 +203,7 @@ ERRORS: Final = MappingProxyType(
             close_code=4429,
             action="reconnect",
             description="A rate limit was reached; retry after `Retry-After` seconds (`RateLimit-*` headers say which limit).",
+            frame=False,
         ),
         ErrorCode.INTERNAL_ERROR: ErrorInfo(
             ErrorCode.INTERNAL_ERROR,
@@ -183,6 +213,7 @@ ERRORS: Final = MappingProxyType(
             close_code=4500,
             action="reconnect",
             description="An unexpected error; nothing internal is disclosed. Quote the request id.",
+            frame=False,
         ),
         ErrorCode.DEPENDENCY_UNAVAILABLE: ErrorInfo(
             ErrorCode.DEPENDENCY_UNAVAILABLE,
@@ -192,6 +223,7 @@ ERRORS: Final = MappingProxyType(
             close_code=4503,
             action="reconnect",
             description="A dependency (database or JetStream) is unreachable; retry after `Retry-After`.",
+            frame=False,
         ),
         ErrorCode.GOING_AWAY: ErrorInfo(
             ErrorCode.GOING_AWAY,
@@ -201,6 +233,7 @@ ERRORS: Final = MappingProxyType(
             close_code=4001,
             action="reconnect",
             description="The node is shutting down; reconnect (to another node) and resume from your cursor.",
+            frame=False,
         ),
         ErrorCode.EVENT_TOO_LARGE: ErrorInfo(
             ErrorCode.EVENT_TOO_LARGE,
@@ -210,6 +243,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="An event's `data` is over the event size limit (64 KiB by default); `errors` points at it.",
+            frame=False,
         ),
         ErrorCode.SCHEMA_VIOLATION: ErrorInfo(
             ErrorCode.SCHEMA_VIOLATION,
@@ -219,6 +253,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="An event's `data` does not match a schema registered for its topic; `errors` lists each violation with its JSON pointer.",
+            frame=False,
         ),
         ErrorCode.IDEMPOTENCY_CONFLICT: ErrorInfo(
             ErrorCode.IDEMPOTENCY_CONFLICT,
@@ -228,6 +263,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The `Idempotency-Key` (or event id) was already used, within the duplicate window, for a different request body.",
+            frame=False,
         ),
         ErrorCode.INVALID_CURSOR: ErrorInfo(
             ErrorCode.INVALID_CURSOR,
@@ -237,6 +273,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The cursor is malformed or was altered; cursors are opaque and must be passed back as received.",
+            frame=False,
         ),
         ErrorCode.CURSOR_EXPIRED: ErrorInfo(
             ErrorCode.CURSOR_EXPIRED,
@@ -246,6 +283,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="Events after the cursor are no longer stored (retention), or the project's stream was recreated (another epoch); `errors[0].oldest_cursor` is where reading can resume.",
+            frame=False,
         ),
         ErrorCode.SCHEMA_INCOMPATIBLE: ErrorInfo(
             ErrorCode.SCHEMA_INCOMPATIBLE,
@@ -255,6 +293,47 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The new schema version is not backward compatible with the current one (the rule is in the `SchemaCreate` description); `errors` lists why.",
+            frame=False,
+        ),
+        ErrorCode.INVALID_FRAME: ErrorInfo(
+            ErrorCode.INVALID_FRAME,
+            "Invalid Frame",
+            retryable=False,
+            status=None,
+            close_code=4400,
+            action="terminal",
+            description="A client frame is not one JSON object of a known type with valid fields; the client is broken.",
+            frame=False,
+        ),
+        ErrorCode.FRAME_TOO_LARGE: ErrorInfo(
+            ErrorCode.FRAME_TOO_LARGE,
+            "Frame Too Large",
+            retryable=False,
+            status=None,
+            close_code=4409,
+            action="terminal",
+            description="A client frame is over the `max_frame_bytes` announced in `welcome`.",
+            frame=False,
+        ),
+        ErrorCode.TOO_MANY_SUBSCRIPTIONS: ErrorInfo(
+            ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+            "Too Many Subscriptions",
+            retryable=False,
+            status=None,
+            close_code=None,
+            action=None,
+            description="The connection already holds its maximum of subscriptions; unsubscribe first or open another connection.",
+            frame=True,
+        ),
+        ErrorCode.NOT_SUBSCRIBED: ErrorInfo(
+            ErrorCode.NOT_SUBSCRIBED,
+            "Not Subscribed",
+            retryable=False,
+            status=None,
+            close_code=None,
+            action=None,
+            description="The frame names a subscription the connection does not hold.",
+            frame=True,
         ),
     }
 )

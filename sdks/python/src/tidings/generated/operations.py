@@ -902,7 +902,6 @@ class Operations(abc.ABC):
         body: models.EventCreate,
         *,
         idempotency_key: str | None = None,
-        traceparent: str | None = None,
         options: RequestOptions | None = None,
     ) -> models.Published:
         """Publish an event
@@ -919,7 +918,7 @@ class Operations(abc.ABC):
                 f"/v1/projects/{_quote(project)}/events",
                 "publish_event",
                 security=("ApiKeyAuth", "ClientToken",),
-                headers={ "Idempotency-Key": str(idempotency_key), "traceparent": str(traceparent) },
+                headers={ "Idempotency-Key": str(idempotency_key) },
                 body=body,
                 has_body=True,
             ),
@@ -933,7 +932,6 @@ class Operations(abc.ABC):
         body: models.EventBatchCreate,
         *,
         idempotency_key: str | None = None,
-        traceparent: str | None = None,
         options: RequestOptions | None = None,
     ) -> models.PublishedBatch:
         """Publish up to 100 events in order
@@ -947,7 +945,7 @@ class Operations(abc.ABC):
                 f"/v1/projects/{_quote(project)}/events/batch",
                 "publish_events",
                 security=("ApiKeyAuth", "ClientToken",),
-                headers={ "Idempotency-Key": str(idempotency_key), "traceparent": str(traceparent) },
+                headers={ "Idempotency-Key": str(idempotency_key) },
                 body=body,
                 has_body=True,
             ),
