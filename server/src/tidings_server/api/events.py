@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,13 @@ from tidings_server.services import services_of
 __all__ = ["get_retention", "list_events", "publish_event", "publish_events", "put_retention"]
 
 
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+def _traceparent(value: str | None) -> str | None:
+    return value if value is not None and _TRACEPARENT.match(value) else None
+
+
 def _inputs(events: list[dict[str, Any]]) -> list[EventInput]:
     return [EventInput(topic=e["topic"], data=e.get("data"), id=e.get("id")) for e in events]
 
@@ -40,7 +48,9 @@ async def _publish(
         _inputs(events),
         idempotency_key=request.headers.get("idempotency-key"),
         batch=batch,
-        traceparent=request.headers.get("traceparent"),
+        # W3C trace context is a transport header (not declared per operation); a malformed one
+        # is not stored.
+        traceparent=_traceparent(request.headers.get("traceparent")),
     )
 
 
