@@ -28,6 +28,7 @@ TEST_SUITES :=
 LINT_SUITES :=
 -include codegen/codegen.mk
 -include sdks/sdks.mk
+-include infra/infra.mk
 
 .PHONY: help install run dev test test-server lint spec-lint fmt docs clean
 help:

@@ -1,10 +1,13 @@
 """The composition root: builds the ASGI application from settings.
 
-    RequestContextMiddleware      request id, access log, last-resort 500
-    └── BodyLimitMiddleware       413 before a large body is read
-        └── Starlette             lifespan owns the database engine, NATS, background tasks
-            ├── (WebSocket and SSE routes: realtime gateway)
-            └── Mount "/" → connexion AsyncApp: every operation of spec/openapi.yaml
+    RequestMetricsMiddleware      request count and latency by operation (Prometheus)
+    └── RequestTracingMiddleware  one server span per request (only when an exporter is set)
+        └── RequestContextMiddleware  request id, access log, last-resort 500
+            └── BodyLimitMiddleware   413 before a large body is read
+                └── Starlette  lifespan owns the database engine, NATS, background tasks
+                    ├── /metrics (Prometheus exposition, optional bearer token)
+                    ├── (WebSocket and SSE routes: realtime gateway)
+                    └── Mount "/" → connexion AsyncApp: every operation of spec/openapi.yaml
 
 The lifespan creates `Services` once and hands it to every request as `scope["state"]`.
 """
@@ -36,7 +39,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from tidings_server.auth.limits import RateLimitMiddleware
@@ -44,6 +47,14 @@ from tidings_server.broker.jetstream import JetStreamBroker
 from tidings_server.config import Settings
 from tidings_server.errors import TidingsError, problem_response
 from tidings_server.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from tidings_server.observability.metrics import (
+    MetricsEndpoint,
+    check_multiprocess,
+    configure_metrics,
+    mark_process_dead,
+)
+from tidings_server.observability.middleware import RequestMetricsMiddleware
+from tidings_server.observability.tracing import RequestTracingMiddleware
 from tidings_server.services import Services
 from tidings_server.spec import spec_dir
 from tidings_server.store.db import Database
@@ -224,6 +235,9 @@ def create_app(
     (tests turn it on; a non-conforming answer becomes a 500 there). `api_spec` serves another
     OpenAPI document than spec/openapi.yaml through the same stack (tests of the stack itself)."""
 
+    check_multiprocess()
+    configure_metrics(tenant_labels=settings.metrics_tenant_labels)
+
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
         services = await open_services(settings)
@@ -231,13 +245,24 @@ def create_app(
             yield {"services": services}
         finally:
             await close_services(services)
+            mark_process_dead()
 
     async def starlette_problem(request: Request, exc: Exception) -> Response:
         return _problem_for(request, exc)
 
+    metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     app = Starlette(
-        routes=[Mount("/", app=_rest_api(api_spec or spec_dir() / "openapi.yaml", validate_responses))],
+        routes=[
+            # Before the Mount, so neither connexion nor the API rate limits see scrapes.
+            Route("/metrics", MetricsEndpoint(token=metrics_token), methods=["GET", "HEAD"]),
+            Mount("/", app=_rest_api(api_spec or spec_dir() / "openapi.yaml", validate_responses)),
+        ],
         lifespan=lifespan,
         exception_handlers={HTTPException: starlette_problem, TidingsError: starlette_problem},
     )
-    return RequestContextMiddleware(BodyLimitMiddleware(app, settings.max_body_bytes))
+    stack: ASGIApp = RequestContextMiddleware(BodyLimitMiddleware(app, settings.max_body_bytes))
+    if settings.trace_exporter != "none":
+        # Outside the request context, so the access log line is written inside the span.
+        stack = RequestTracingMiddleware(stack)
+    # Outermost: it also counts the 500 that RequestContextMiddleware answers.
+    return RequestMetricsMiddleware(stack)

@@ -27,6 +27,7 @@ from tidings_server.app import create_app
 from tidings_server.config import ConfigError, Settings, load_settings, settings_table
 from tidings_server.embedded import EmbeddedNats, EmbeddedPostgres
 from tidings_server.observability.logging import configure_logging
+from tidings_server.observability.tracing import TraceContextFilter, configure_tracing, shutdown_tracing
 from tidings_server.store.db import Database
 from tidings_server.store.migrate import upgrade
 from tidings_server.store.seed import DEMO_OWNER, ensure_demo_tenant, ensure_operator
@@ -50,6 +51,20 @@ class _Server(uvicorn.Server):
 
 
 def _serve(settings: Settings, banner: str) -> None:
+    TraceContextFilter.install_on_root()
+    # The tracer provider is global and set once per process, so here and not in create_app.
+    configure_tracing(
+        settings.trace_exporter,
+        sample_ratio=settings.trace_sample_ratio,
+        otlp_endpoint=settings.trace_otlp_endpoint,
+    )
+    try:
+        _run_server(settings, banner)
+    finally:
+        shutdown_tracing()
+
+
+def _run_server(settings: Settings, banner: str) -> None:
     app = create_app(settings)
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     allow_signup: bool = Field(
         True, description="Whether anyone may sign up (`POST /v1/auth/signup`); invitations work either way."
     )
+    max_event_bytes: int = Field(
+        65536,
+        ge=1024,
+        description="Largest event `data` (compact JSON) in bytes; larger gets 413 `event_too_large`.",
+    )
     key_rate: float = Field(
         100.0,
         gt=0,
@@ -85,6 +90,37 @@ class Settings(BaseSettings):
     )
     tenant_burst: int = Field(
         2000, ge=1, description="Requests a tenant may make at once before `tenant_rate` applies."
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description=(
+            "Bearer token a scraper must send to read `/metrics`; unset: `/metrics` is open (keep it off "
+            "the public load balancer). Several processes per machine: set PROMETHEUS_MULTIPROC_DIR "
+            "(docs/metrics.md)."
+        ),
+    )
+    metrics_tenant_labels: bool = Field(
+        False,
+        description="Label usage and limit metrics with tenant ids (a series per tenant: few tenants only).",
+    )
+    trace_exporter: Literal["none", "console", "otlp"] = Field(
+        "none",
+        description=(
+            "Where spans go: `none` (tracing off), `console` (stdout), `otlp` (OTLP/HTTP, gRPC with "
+            "OTEL_EXPORTER_OTLP_PROTOCOL=grpc; install the `otlp` extra). OTEL_* variables apply."
+        ),
+    )
+    trace_sample_ratio: float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of new traces recorded; a sampled incoming `traceparent` is followed.",
+    )
+    trace_otlp_endpoint: str | None = Field(
+        None,
+        description=(
+            "OTLP traces URL (`http://collector:4318/v1/traces`); unset: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT."
+        ),
     )
     data_dir: Path = Field(
         Path(".tidings"),

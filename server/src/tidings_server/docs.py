@@ -1,5 +1,6 @@
 """Documentation generated from code, so it cannot drift: the README's configuration table
-(from `Settings`) and docs/rbac.md (from the permission matrix).
+(from `Settings`), docs/rbac.md (from the permission matrix) and docs/metrics.md (from the
+metrics catalog).
 
 `make docs` (python -m tidings_server.docs) rewrites them; tests fail when they are stale.
 """
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from tidings_server.auth.rbac import render_matrix
 from tidings_server.config import settings_table
+from tidings_server.observability.metrics import metrics_page
 
 __all__ = ["rbac_page", "render_readme"]
 
@@ -48,6 +50,7 @@ def main() -> None:
     readme.write_text(render_readme(readme.read_text()))
     (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "rbac.md").write_text(rbac_page())
+    (root / "docs" / "metrics.md").write_text(metrics_page())
 
 
 if __name__ == "__main__":

@@ -64,7 +64,11 @@ class Services:
             box=box,
             limiter=SharedRateLimiter(broker.nc),
             events=await EventServices.start(
-                db, broker, control, settings.token_secret.get_secret_value().encode()
+                db,
+                broker,
+                control,
+                settings.token_secret.get_secret_value().encode(),
+                max_event_bytes=settings.max_event_bytes,
             ),
         )
         await services.api_keys.attach(control)

@@ -170,7 +170,10 @@ def test_no_input_escapes_as_an_exception(data: bytes | str) -> None:
 @given(
     st.fixed_dictionaries(
         {"type": st.just("subscribe"), "topic": st.from_regex(r"\A[a-z]{1,5}(\.[a-z]{1,5}){0,3}(\.>)?\Z")},
-        optional={"cursor": st.text(min_size=1, max_size=128), "id": st.text(min_size=1, max_size=64)},
+        optional={
+            "cursor": st.from_regex(r"\Ac1_[A-Za-z0-9_-]{59}\Z"),
+            "id": st.text(min_size=1, max_size=64),
+        },
     )
 )
 def test_every_frame_valid_by_the_spec_parses(frame: dict[str, Any]) -> None:

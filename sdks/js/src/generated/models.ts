@@ -128,8 +128,7 @@ export interface ClientToken {
   expires_at: Timestamp;
 }
 
-/** Opaque position in a project's event stream. Clients store and send it back; they never parse it. */
-export type Cursor = string;
+export type Cursor = EventCursor;
 
 export interface DeadLetter {
   id: string;

@@ -248,8 +248,7 @@ pub struct ClientToken {
     pub expires_at: Timestamp,
 }
 
-/// Opaque position in a project's event stream. Clients store and send it back; they never parse it.
-pub type Cursor = String;
+pub type Cursor = EventCursor;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeadLetter {

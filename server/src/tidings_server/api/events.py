@@ -11,6 +11,7 @@ from connexion import request
 from starlette.responses import Response
 
 from tidings_server.api import json_response, principal_of
+from tidings_server.auth.limits import charge_api_key
 from tidings_server.auth.rbac import Permission
 from tidings_server.errors import RequestError
 from tidings_server.events.access import authorize_scope
@@ -60,6 +61,8 @@ async def publish_event(token_info: dict[str, Any], project: str, body: dict[str
 
 
 async def publish_events(token_info: dict[str, Any], project: str, body: dict[str, Any]) -> Response:
+    # A batch of N events costs N requests of the key's rate (the middleware spent the first).
+    await charge_api_key(services_of(request), principal_of(token_info), len(body["events"]) - 1)
     published = await _publish(token_info, project, body["events"], batch=True)
     return json_response({"items": [p.to_json() for p in published]}, 201)
 

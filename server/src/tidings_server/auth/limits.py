@@ -12,15 +12,22 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings_server.auth.principal import Principal
 from tidings_server.errors import TidingsError
-from tidings_server.ratelimit import RateLimiter, api_key_scope, most_restrictive, tenant_scope
+from tidings_server.ratelimit import (
+    CostExceedsBurstError,
+    RateLimiter,
+    api_key_scope,
+    most_restrictive,
+    tenant_scope,
+)
 from tidings_server.ratelimit.core import Decision
 
-__all__ = ["LOGIN_LIMITS", "RateLimitMiddleware", "RateLimited", "throttle_login"]
+__all__ = ["LOGIN_LIMITS", "RateLimitMiddleware", "RateLimited", "charge_api_key", "throttle_login"]
 
 # Failed or not, a login costs one cell. Per email: 10 at once, then one every 6 s — a person
 # mistyping is never blocked, a guesser gets 600 tries an hour at most. Per address: looser,
@@ -43,16 +50,39 @@ def _principal(scope: Scope) -> Principal | None:
 
 
 async def check_api_key(
-    limiter: RateLimiter, principal: Principal, defaults: tuple[float, int, float, int]
+    limiter: RateLimiter, principal: Principal, defaults: tuple[float, int, float, int], cost: int = 1
 ) -> Decision:
     key_rate, key_burst, tenant_rate, tenant_burst = defaults
     rate, burst = principal.rate_limit or (key_rate, key_burst)
     assert principal.key_id is not None
-    decision = await limiter.hit(api_key_scope(principal.key_id), rate=rate, burst=burst)
-    if decision.allowed and principal.tenant_id is not None:
-        tenant = await limiter.hit(tenant_scope(principal.tenant_id), rate=tenant_rate, burst=tenant_burst)
-        decision = most_restrictive([decision, tenant])
+    try:
+        decision = await limiter.hit(api_key_scope(principal.key_id), rate=rate, burst=burst, cost=cost)
+        if decision.allowed and principal.tenant_id is not None:
+            tenant = await limiter.hit(
+                tenant_scope(principal.tenant_id), rate=tenant_rate, burst=tenant_burst, cost=cost
+            )
+            decision = most_restrictive([decision, tenant])
+    except CostExceedsBurstError:
+        raise RateLimited(
+            f"this request costs {cost} requests, more than the key's or tenant's burst allows at once; "
+            "send smaller batches",
+            {},
+        ) from None
     return decision
+
+
+def _defaults(settings: Any) -> tuple[float, int, float, int]:
+    return (settings.key_rate, settings.key_burst, settings.tenant_rate, settings.tenant_burst)
+
+
+async def charge_api_key(services: Any, principal: Principal, cost: int) -> None:
+    """Spend `cost` more requests of an API key and its tenant (a batch of N costs N; the rate
+    limit middleware already spent 1), or raise 429."""
+    if principal.kind != "api_key" or cost <= 0:
+        return
+    decision = await check_api_key(services.limiter, principal, _defaults(services.settings), cost)
+    if not decision.allowed:
+        raise RateLimited("this API key or its tenant is over its request rate", decision.headers())
 
 
 class RateLimitMiddleware:
@@ -65,12 +95,7 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         services = scope["state"]["services"]
-        settings = services.settings
-        decision = await check_api_key(
-            services.limiter,
-            principal,
-            (settings.key_rate, settings.key_burst, settings.tenant_rate, settings.tenant_burst),
-        )
+        decision = await check_api_key(services.limiter, principal, _defaults(services.settings))
         headers = decision.headers()
         if not decision.allowed:
             raise RateLimited("this API key or its tenant is over its request rate", headers)

@@ -247,8 +247,7 @@ class ClientToken(TypedDict):
     expires_at: Timestamp
 
 
-# Opaque position in a project's event stream. Clients store and send it back; they never parse it.
-Cursor: TypeAlias = "str"
+Cursor: TypeAlias = "EventCursor"
 
 
 class DeadLetter(TypedDict):
