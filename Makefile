@@ -56,13 +56,13 @@ spec-lint: install
 	node spec/tools/lint-asyncapi.mjs spec/asyncapi.yaml
 
 lint: $(VENV)/.synced $(LINT_SUITES)
-	$(RUN) ruff check server spec/tools tests
-	$(RUN) ruff format --check server spec/tools tests
+	$(RUN) ruff check server spec/tools tests loadtests
+	$(RUN) ruff format --check server spec/tools tests loadtests
 	$(RUN) mypy
 
 fmt: $(VENV)/.synced
-	$(RUN) ruff check --fix server spec/tools tests
-	$(RUN) ruff format server spec/tools tests
+	$(RUN) ruff check --fix server spec/tools tests loadtests
+	$(RUN) ruff format server spec/tools tests loadtests
 
 docs: $(VENV)/.synced
 	$(RUN) python -m tidings_server.docs .

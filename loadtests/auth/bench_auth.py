@@ -36,49 +36,61 @@ def _percentiles(samples: list[float]) -> str:
     return f"p50 {p50:.1f} µs, p99 {p99:.1f} µs, mean {statistics.fmean(samples):.1f} µs"
 
 
-async def main() -> None:
+def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="tidings-bench-auth-"))
-    root.chmod(0o755)
-    pg = EmbeddedPostgres(root / "pg" / "data", password=secrets.token_urlsafe(16), run_as=os.environ.get("TIDINGS_EMBEDDED_PG_USER", "nobody"))
+    root.chmod(0o755)  # traversable by the PostgreSQL user when run as root
+    pg = EmbeddedPostgres(
+        root / "pg" / "data",
+        password=secrets.token_urlsafe(16),
+        run_as=os.environ.get("TIDINGS_EMBEDDED_PG_USER", "nobody"),
+    )
     pg.start()
     try:
-        url = pg.url()
-        await upgrade(url)
-        db = Database.connect(url, pool_size=4)
-        pepper = secrets.token_bytes(32)
-        keys = []
-        async with db.session() as session, session.begin():
-            tenant = await create_tenant(session, slug="bench", name="Bench")
-            scope = TenantScope(session, tenant.id)
-            project = await scope.create_project(slug="bench", name="Bench")
-            for _ in range(UNCACHED_CALLS):
-                key = apikeys.generate(pepper)
-                await scope.create_api_key(
-                    project_id=project.id, key_id=key.key_id, digest=key.digest, name="b", scopes={"publish": [">"]}
-                )
-                keys.append(key.key)
-        auth = ApiKeyAuthenticator(db, pepper)
-
-        uncached = []
-        for key in keys:
-            started = time.perf_counter_ns()
-            assert await auth.authenticate(key) is not None
-            uncached.append((time.perf_counter_ns() - started) / 1000)
-
-        cached = []
-        hot = keys[0]
-        for _ in range(CACHED_CALLS):
-            started = time.perf_counter_ns()
-            await auth.authenticate(hot)
-            cached.append((time.perf_counter_ns() - started) / 1000)
-        print(f"cached   ({CACHED_CALLS} calls): {_percentiles(cached)}; {1e6 / statistics.fmean(cached):,.0f} auth/s per core")
-        print(f"uncached ({UNCACHED_CALLS} keys):  {_percentiles(uncached)}")
-        await auth.close()
-        await db.close()
+        asyncio.run(measure(pg.url()))
     finally:
         pg.stop()
         shutil.rmtree(root, ignore_errors=True)
 
 
+async def measure(url: str) -> None:
+    await upgrade(url)
+    db = Database.connect(url, pool_size=4)
+    pepper = secrets.token_bytes(32)
+    keys = []
+    async with db.session() as session, session.begin():
+        tenant = await create_tenant(session, slug="bench", name="Bench")
+        scope = TenantScope(session, tenant.id)
+        project = await scope.create_project(slug="bench", name="Bench")
+        for _ in range(UNCACHED_CALLS):
+            key = apikeys.generate(pepper)
+            await scope.create_api_key(
+                project_id=project.id,
+                key_id=key.key_id,
+                digest=key.digest,
+                name="b",
+                scopes={"publish": [">"]},
+            )
+            keys.append(key.key)
+    auth = ApiKeyAuthenticator(db, pepper)
+
+    uncached = []
+    for key in keys:
+        started = time.perf_counter_ns()
+        assert await auth.authenticate(key) is not None
+        uncached.append((time.perf_counter_ns() - started) / 1000)
+
+    cached = []
+    hot = keys[0]
+    for _ in range(CACHED_CALLS):
+        started = time.perf_counter_ns()
+        await auth.authenticate(hot)
+        cached.append((time.perf_counter_ns() - started) / 1000)
+    rate = 1e6 / statistics.fmean(cached)
+    print(f"cached   ({CACHED_CALLS} calls): {_percentiles(cached)}; {rate:,.0f} auth/s per core")
+    print(f"uncached ({UNCACHED_CALLS} keys):  {_percentiles(uncached)}")
+    await auth.close()
+    await db.close()
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

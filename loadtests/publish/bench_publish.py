@@ -1,8 +1,10 @@
 """Publish and replay benchmark: REST publish → JetStream ack, single and batch, at 1/16/64
 concurrent publishers; then replay by cursor (events/s).
 
-Starts its own nats-server and PostgreSQL (the test fixtures' embedded ones) and a live server
-in this process, like the test suite; prints a Markdown table for loadtests/RESULTS.md.
+Starts its own nats-server and PostgreSQL (the test fixtures' embedded ones) and the server as
+`tidings-server serve` in a process of its own (uvloop, httptools: as in production; a server
+in the client's process would share its GIL and measure that instead); prints a Markdown table
+for loadtests/RESULTS.md.
 
     uv run --frozen --no-sync python loadtests/publish/bench_publish.py [--seconds 5]
 """
@@ -15,6 +17,8 @@ import os
 import secrets
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,11 +26,10 @@ from pathlib import Path
 import httpx
 
 from tidings_server.config import load_settings
-from tidings_server.embedded import EmbeddedNats, EmbeddedPostgres
+from tidings_server.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from tidings_server.store.db import Database
 from tidings_server.store.migrate import upgrade
 from tidings_server.store.seed import ensure_demo_tenant
-from tidings_server.testing.live import live_server
 
 BATCH = 100
 
@@ -85,6 +88,20 @@ async def run(url: str, key: str, project: str, seconds: float) -> None:
         )
 
 
+def _wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the server exited during start-up")
+        try:
+            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError("the server was not ready in time")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -103,17 +120,19 @@ def main() -> None:
         url = pg.url("bench")
         asyncio.run(upgrade(url))
         pepper = secrets.token_urlsafe(32)
-        settings = load_settings(
-            database_url=url,
-            nats_url=nats.url,
-            api_key_pepper=pepper,
-            token_secret=secrets.token_urlsafe(32),
-            key_rate=1_000_000,
-            key_burst=1_000_000,
-            tenant_rate=1_000_000,
-            tenant_burst=1_000_000,
-            log_level="warning",
-        )
+        # Rate limits far above what the machine can send: the benchmark measures publishing.
+        settings_env = {
+            "database_url": url,
+            "nats_url": nats.url,
+            "api_key_pepper": pepper,
+            "token_secret": secrets.token_urlsafe(32),
+            "key_rate": 1_000_000,
+            "key_burst": 1_000_000,
+            "tenant_rate": 1_000_000,
+            "tenant_burst": 1_000_000,
+            "log_level": "warning",
+        }
+        load_settings(**settings_env)  # fail here, not in the child, on a bad value
 
         async def seed() -> str:
             db = Database.connect(url, pool_size=1)
@@ -125,11 +144,23 @@ def main() -> None:
                 await db.close()
 
         key = asyncio.run(seed())
-        with live_server(settings, validate_responses=False) as server:
-            project = httpx.get(server.url + "/v1/whoami", headers={"authorization": f"Bearer {key}"}).json()[
+        port = free_port()
+        env = {
+            **os.environ,
+            "TIDINGS_PORT": str(port),
+            **{f"TIDINGS_{name.upper()}": str(value) for name, value in settings_env.items()},
+        }
+        server = subprocess.Popen([sys.executable, "-m", "tidings_server.cli", "serve"], env=env)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_ready(base, server)
+            project = httpx.get(base + "/v1/whoami", headers={"authorization": f"Bearer {key}"}).json()[
                 "project_id"
             ]
-            asyncio.run(run(server.url, key, project, args.seconds))
+            asyncio.run(run(base, key, project, args.seconds))
+        finally:
+            server.terminate()
+            server.wait(30)
     finally:
         pg.stop()
         nats.stop()
