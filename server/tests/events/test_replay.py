@@ -39,7 +39,7 @@ def test_invalid_and_foreign_cursors(projects: Projects) -> None:
     cursor = p.publish("t", 1).json()["cursor"]
     tampered = cursor[:-2] + ("AA" if cursor[-2:] != "AA" else "BB")
     response = p.replay(after=tampered)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "invalid_cursor"
     assert p.replay(after="nonsense").status_code == 400
     foreign = other.replay(after=cursor)
@@ -181,7 +181,9 @@ def test_ack_token_of_another_subscription_is_refused(projects: Projects) -> Non
         p.call("POST", "/subscriptions", json={"name": name, "topic": ">"})
     p.publish("t", 1)
     token = _pull(p, "a", wait_ms=2000)[0]["ack_token"]
-    assert p.call("POST", "/subscriptions/b/ack", json={"ack_tokens": [token]}).status_code == 400
+    refused = p.call("POST", "/subscriptions/b/ack", json={"ack_tokens": [token]})
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "invalid_ack_token"
 
 
 @pytest.mark.slow
@@ -219,3 +221,17 @@ def test_replay_after_a_nats_restart_loses_and_duplicates_nothing(settings: Sett
     assert data[:n] == list(range(n))
     assert "lost" not in data
     assert data[n:] == ["after"]
+
+
+def test_retention_the_cluster_cannot_reserve_is_422_and_not_saved(projects: Projects) -> None:
+    p = projects.new()
+    before = p.call("GET", "/retention").json()
+    # Within the plan's bounds but far more than the test node's disk can reserve.
+    response = p.call(
+        "PUT", "/retention", json={"max_age_seconds": 60, "max_events": 10, "max_bytes": 107374182399}
+    )
+    if response.status_code == 422:
+        assert response.json()["code"] in ("insufficient_storage", "plan_bound_exceeded")
+        assert p.call("GET", "/retention").json() == before
+    else:
+        assert response.status_code == 200  # a node with that much room reserves it

@@ -49,6 +49,12 @@ pub enum ErrorCode {
     NotAcceptable,
     /// Payload Too Large
     PayloadTooLarge,
+    /// Invalid Ack Token
+    InvalidAckToken,
+    /// Over the Plan's Bound
+    PlanBoundExceeded,
+    /// Insufficient Storage
+    InsufficientStorage,
     /// Invalid Key Material
     InvalidKeyMaterial,
     /// Conflict
@@ -92,7 +98,7 @@ pub enum ErrorCode {
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 27] = [
+pub static ERRORS: [ErrorInfo; 30] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
@@ -161,6 +167,36 @@ pub static ERRORS: [ErrorInfo; 27] = [
         close_code: None,
         action: None,
         description: "The request body is over the configured size limit.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::InvalidAckToken,
+        title: "Invalid Ack Token",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "An ack token was altered or belongs to another subscription; acknowledge with the tokens `pull` returned.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::PlanBoundExceeded,
+        title: "Over the Plan's Bound",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "A setting is above what the tenant's plan allows; `errors` names each setting and its bound.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::InsufficientStorage,
+        title: "Insufficient Storage",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "The cluster cannot reserve the storage the retention policy asks for; lower `max_bytes`.",
         frame: false,
     },
     ErrorInfo {
@@ -297,7 +333,7 @@ pub static ERRORS: [ErrorInfo; 27] = [
         code: ErrorCode::InvalidCursor,
         title: "Invalid Cursor",
         retryable: false,
-        status: Some(400),
+        status: Some(422),
         close_code: None,
         action: None,
         description: "The cursor is malformed or was altered; cursors are opaque and must be passed back as received.",
@@ -376,6 +412,9 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::NotAcceptable => "not_acceptable",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::InvalidAckToken => "invalid_ack_token",
+            Self::PlanBoundExceeded => "plan_bound_exceeded",
+            Self::InsufficientStorage => "insufficient_storage",
             Self::InvalidKeyMaterial => "invalid_key_material",
             Self::Conflict => "conflict",
             Self::UnsupportedMediaType => "unsupported_media_type",
@@ -409,6 +448,9 @@ impl ErrorCode {
             "method_not_allowed" => Some(Self::MethodNotAllowed),
             "not_acceptable" => Some(Self::NotAcceptable),
             "payload_too_large" => Some(Self::PayloadTooLarge),
+            "invalid_ack_token" => Some(Self::InvalidAckToken),
+            "plan_bound_exceeded" => Some(Self::PlanBoundExceeded),
+            "insufficient_storage" => Some(Self::InsufficientStorage),
             "invalid_key_material" => Some(Self::InvalidKeyMaterial),
             "conflict" => Some(Self::Conflict),
             "unsupported_media_type" => Some(Self::UnsupportedMediaType),

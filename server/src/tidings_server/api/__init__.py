@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
 from starlette.responses import Response
 
 from tidings_server.auth.principal import Principal
+from tidings_server.jsonutil import dumps
 
 __all__ = ["json_response", "no_content", "principal_of"]
 
@@ -16,7 +16,7 @@ __all__ = ["json_response", "no_content", "principal_of"]
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     """An `application/json` answer. Handlers return one explicitly because every operation also
     declares `application/problem+json` for its errors, so connexion cannot infer the type."""
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
+    return Response(dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def no_content() -> Response:

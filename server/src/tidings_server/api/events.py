@@ -139,7 +139,9 @@ async def put_retention(token_info: dict[str, Any], project: str, body: dict[str
             if body[name] > bound
         ]
         if over:
-            raise RequestError("the policy is over the plan's bounds", code="validation_failed", errors=over)
+            raise RequestError(
+                "the policy is over the plan's bounds", code="plan_bound_exceeded", errors=over
+            )
         await save_policy(session, row.tenant_id, row.id, policy)
         await scope.audit(
             action="retention.updated",

@@ -73,7 +73,7 @@ class DurableSubscriptions:
     def _reply(self, project_id: uuid.UUID, subscription: str, token: str, pointer: str) -> str:
         bad = RequestError(
             "not an ack token of this subscription",
-            code="validation_failed",
+            code="invalid_ack_token",
             errors=[{"pointer": pointer, "message": "invalid ack token"}],
         )
         if not token.startswith(_TOKEN_PREFIX):

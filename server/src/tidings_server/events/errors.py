@@ -4,7 +4,7 @@ EventError (RequestError)
 ├── EventTooLarge          413 `event_too_large`
 ├── SchemaViolation        422 `schema_violation`, one violation per JSON pointer
 ├── IdempotencyConflict    409 `idempotency_conflict`
-├── InvalidCursor          400 `invalid_cursor`
+├── InvalidCursor          422 `invalid_cursor`
 ├── CursorExpired          410 `cursor_expired`, carries the oldest valid cursor
 └── SchemaIncompatible     409 `schema_incompatible`
 """

@@ -32,7 +32,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -43,6 +42,7 @@ from tidings_server.broker.control import ControlBus
 from tidings_server.errors import RequestError, Violation
 from tidings_server.events.errors import SchemaIncompatible
 from tidings_server.events.limits import MAX_SCHEMA_BYTES
+from tidings_server.jsonutil import dumps
 from tidings_server.store.db import Database
 from tidings_server.store.models import TopicSchema
 
@@ -81,7 +81,7 @@ def check_schema(schema: Any, pointer: str = "/schema") -> None:
             code="validation_failed",
             errors=[{"pointer": pointer, "message": "not an object"}],
         )
-    if len(orjson.dumps(schema)) > MAX_SCHEMA_BYTES:
+    if len(dumps(schema)) > MAX_SCHEMA_BYTES:
         raise RequestError(
             f"the schema is over {MAX_SCHEMA_BYTES} bytes",
             code="validation_failed",

@@ -10,10 +10,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 
+from nats.js.errors import ServerError
+
 from tidings_server.broker.base import StreamState
 from tidings_server.broker.jetstream import JetStreamBroker
 from tidings_server.broker.subjects import project_stream
+from tidings_server.errors import RequestError
 from tidings_server.events.retention import Policy, stream_spec
+
+# JetStream's error code for "insufficient storage resources available".
+JS_INSUFFICIENT_RESOURCES = 10047
 
 __all__ = ["ProjectStreams"]
 
@@ -47,7 +53,16 @@ class ProjectStreams:
 
     async def apply(self, project_id: uuid.UUID, policy: Policy) -> StreamState:
         """Create the stream or update its limits to `policy` (excess is removed at once)."""
-        await self._broker.ensure_stream(stream_spec(project_id, policy))
+        try:
+            await self._broker.ensure_stream(stream_spec(project_id, policy))
+        except ServerError as exc:
+            # JetStream reserves `max_bytes` up front; a cluster without that much room refuses.
+            if exc.err_code == JS_INSUFFICIENT_RESOURCES:
+                raise RequestError(
+                    f"the cluster cannot reserve {policy.max_bytes} bytes for this stream; lower max_bytes",
+                    code="insufficient_storage",
+                ) from None
+            raise
         return await self.state(project_id)
 
     def forget(self, project_id: uuid.UUID) -> None:

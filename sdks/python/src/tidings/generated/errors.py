@@ -24,6 +24,9 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    INVALID_ACK_TOKEN = "invalid_ack_token"
+    PLAN_BOUND_EXCEEDED = "plan_bound_exceeded"
+    INSUFFICIENT_STORAGE = "insufficient_storage"
     INVALID_KEY_MATERIAL = "invalid_key_material"
     CONFLICT = "conflict"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
@@ -133,6 +136,36 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The request body is over the configured size limit.",
+            frame=False,
+        ),
+        ErrorCode.INVALID_ACK_TOKEN: ErrorInfo(
+            ErrorCode.INVALID_ACK_TOKEN,
+            "Invalid Ack Token",
+            retryable=False,
+            status=422,
+            close_code=None,
+            action=None,
+            description="An ack token was altered or belongs to another subscription; acknowledge with the tokens `pull` returned.",
+            frame=False,
+        ),
+        ErrorCode.PLAN_BOUND_EXCEEDED: ErrorInfo(
+            ErrorCode.PLAN_BOUND_EXCEEDED,
+            "Over the Plan's Bound",
+            retryable=False,
+            status=422,
+            close_code=None,
+            action=None,
+            description="A setting is above what the tenant's plan allows; `errors` names each setting and its bound.",
+            frame=False,
+        ),
+        ErrorCode.INSUFFICIENT_STORAGE: ErrorInfo(
+            ErrorCode.INSUFFICIENT_STORAGE,
+            "Insufficient Storage",
+            retryable=False,
+            status=422,
+            close_code=None,
+            action=None,
+            description="The cluster cannot reserve the storage the retention policy asks for; lower `max_bytes`.",
             frame=False,
         ),
         ErrorCode.INVALID_KEY_MATERIAL: ErrorInfo(
@@ -269,7 +302,7 @@ ERRORS: Final = MappingProxyType(
             ErrorCode.INVALID_CURSOR,
             "Invalid Cursor",
             retryable=False,
-            status=400,
+            status=422,
             close_code=None,
             action=None,
             description="The cursor is malformed or was altered; cursors are opaque and must be passed back as received.",
