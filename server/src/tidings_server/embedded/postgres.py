@@ -4,8 +4,9 @@ Binaries come from the `pgserver` wheel (PostgreSQL 16, installed by pip/uv with
 else from the machine: `pg_config --bindir`, `/usr/lib/postgresql/<version>/bin`, or PATH.
 
 PostgreSQL refuses to run as root. When the parent is root, the server runs as another system
-user (`TIDINGS_EMBEDDED_PG_USER`, default `nobody`) that owns the data folder; every folder above
-the data folder must then be traversable by that user (a normal checkout is).
+user (`TIDINGS_EMBEDDED_PG_USER`, default `nobody`) that owns the data folder. That user must
+reach the binaries and the data: when a folder above them is private (a checkout under
+`/root`), the binaries are copied once to /var/tmp and the data lives under /var/lib/tidings.
 
 Authentication is `scram-sha-256` with a random password kept by the caller, and the server
 listens on 127.0.0.1 only (no Unix socket, whose path length limit long folders break).
@@ -14,7 +15,9 @@ listens on 127.0.0.1 only (no Unix socket, whose path length limit long folders 
 from __future__ import annotations
 
 import glob
+import hashlib
 import importlib.util
+import logging
 import os
 import pwd
 import shutil
@@ -22,6 +25,7 @@ import signal
 import socket
 import stat
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote
@@ -31,6 +35,8 @@ from tidings_server.embedded.process import ChildProcess, free_port, wait_for
 __all__ = ["EmbeddedPostgres", "postgres_bin_dir"]
 
 SUPERUSER = "tidings"
+
+log = logging.getLogger(__name__)
 
 
 def postgres_bin_dir() -> Path:
@@ -57,16 +63,62 @@ def postgres_bin_dir() -> Path:
     )
 
 
-def _check_traversable(path: Path, user: pwd.struct_passwd) -> None:
+def _blocking_parent(path: Path, user: pwd.struct_passwd) -> Path | None:
+    """The first folder above `path` that `user` cannot traverse, if any."""
     for parent in path.parents:
-        mode = parent.stat().st_mode
-        if parent.stat().st_uid == user.pw_uid:
-            continue
-        if not mode & stat.S_IXOTH:
-            raise PermissionError(
-                f"{parent} is not traversable by the user {user.pw_name!r} that runs PostgreSQL "
-                f"(running as root); use a data folder elsewhere (TIDINGS_DATA_DIR) or `chmod o+x {parent}`"
-            )
+        if not parent.exists():
+            continue  # created later, by root with the default 0755
+        info = parent.stat()
+        if info.st_uid != user.pw_uid and not info.st_mode & stat.S_IXOTH:
+            return parent
+    return None
+
+
+def _runnable_copy(bin_dir: Path, user: pwd.struct_passwd) -> Path:
+    """`bin_dir` if `user` can reach it, else a copy of the pgserver installation where it can.
+
+    As root, the binaries inside a checkout under a private home (`/root/…`) are out of reach of
+    the user that runs PostgreSQL. The copy keeps pgserver's layout (its binaries find their
+    libraries relative to themselves) and is made once per installation.
+    """
+    if _blocking_parent(bin_dir / "postgres", user) is None:
+        return bin_dir
+    install = bin_dir.parent  # …/pgserver/pginstall
+    libs = install.parent.parent / "pgserver.libs"
+    digest = hashlib.sha1(str(install).encode()).hexdigest()[:12]  # noqa: S324 - a name, not security
+    target = Path("/var/tmp") / f"tidings-postgres-{digest}"
+    copied_bin = target / "pgserver" / "pginstall" / "bin"
+    if not (copied_bin / "postgres").is_file():
+        staging = Path(tempfile.mkdtemp(prefix="tidings-postgres-", dir="/var/tmp"))
+        shutil.copytree(install, staging / "pgserver" / "pginstall", symlinks=True)
+        if libs.is_dir():
+            shutil.copytree(libs, staging / "pgserver.libs", symlinks=True)
+        staging.chmod(0o755)
+        (staging / "pgserver").chmod(0o755)
+        try:
+            staging.rename(target)
+        except OSError:  # another process made the same copy first
+            shutil.rmtree(staging, ignore_errors=True)
+    return copied_bin
+
+
+def _reachable_data_dir(data_dir: Path, user: pwd.struct_passwd) -> Path:
+    """`data_dir`, or a folder under /var/lib/tidings the PostgreSQL user can reach (same idea)."""
+    blocked = _blocking_parent(data_dir, user)
+    if blocked is None:
+        return data_dir
+    digest = hashlib.sha1(str(data_dir).encode()).hexdigest()[:12]  # noqa: S324 - a name, not security
+    moved = Path("/var/lib/tidings") / f"postgres-{digest}" / "data"
+    moved.parent.mkdir(parents=True, exist_ok=True)
+    for folder in (moved.parent, moved.parent.parent):
+        folder.chmod(0o755)
+    log.warning(
+        "%s is not traversable by %s, which runs PostgreSQL; its data is in %s instead",
+        blocked,
+        user.pw_name,
+        moved,
+    )
+    return moved
 
 
 class EmbeddedPostgres:
@@ -88,6 +140,8 @@ class EmbeddedPostgres:
         self.user: pwd.struct_passwd | None = None
         if os.geteuid() == 0:
             self.user = pwd.getpwnam(run_as or "nobody")
+            self.bin_dir = _runnable_copy(self.bin_dir, self.user)
+            self.data_dir = _reachable_data_dir(self.data_dir, self.user)
         self.settings = {
             "listen_addresses": "127.0.0.1",
             "unix_socket_directories": "",
@@ -117,7 +171,6 @@ class EmbeddedPostgres:
         with os.fdopen(fd, "w") as out:
             out.write(self.password)
         if self.user is not None:
-            _check_traversable(self.data_dir, self.user)
             os.chown(self.data_dir, self.user.pw_uid, self.user.pw_gid)
             os.chown(pwfile, self.user.pw_uid, self.user.pw_gid)
         try:
