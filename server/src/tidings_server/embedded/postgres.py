@@ -6,7 +6,7 @@ else from the machine: `pg_config --bindir`, `/usr/lib/postgresql/<version>/bin`
 PostgreSQL refuses to run as root. When the parent is root, the server runs as another system
 user (`TIDINGS_EMBEDDED_PG_USER`, default `nobody`) that owns the data folder. That user must
 reach the binaries and the data: when a folder above them is private (a checkout under
-`/root`), the binaries are copied once to /var/tmp and the data lives under /var/lib/tidings.
+`/root`), the binaries are copied once, and the data lives, under /var/lib/tidings.
 
 Authentication is `scram-sha-256` with a random password kept by the caller, and the server
 listens on 127.0.0.1 only (no Unix socket, whose path length limit long folders break).
@@ -37,6 +37,9 @@ __all__ = ["EmbeddedPostgres", "postgres_bin_dir"]
 SUPERUSER = "tidings"
 
 log = logging.getLogger(__name__)
+
+# Where root keeps what the PostgreSQL user must reach when the checkout is private.
+ROOT_ONLY = Path("/var/lib/tidings")
 
 
 def postgres_bin_dir() -> Path:
@@ -86,10 +89,14 @@ def _runnable_copy(bin_dir: Path, user: pwd.struct_passwd) -> Path:
     install = bin_dir.parent  # …/pgserver/pginstall
     libs = install.parent.parent / "pgserver.libs"
     digest = hashlib.sha1(str(install).encode()).hexdigest()[:12]  # noqa: S324 - a name, not security
-    target = Path("/var/tmp") / f"tidings-postgres-{digest}"
+    # Under /var/lib, which only root may write: a world-writable place (/tmp, /var/tmp) would
+    # let any local user plant binaries there for root to start.
+    ROOT_ONLY.mkdir(parents=True, exist_ok=True)
+    ROOT_ONLY.chmod(0o755)
+    target = ROOT_ONLY / f"postgres-bin-{digest}"
     copied_bin = target / "pgserver" / "pginstall" / "bin"
     if not (copied_bin / "postgres").is_file():
-        staging = Path(tempfile.mkdtemp(prefix="tidings-postgres-", dir="/var/tmp"))
+        staging = Path(tempfile.mkdtemp(prefix="postgres-bin-", dir=ROOT_ONLY))
         shutil.copytree(install, staging / "pgserver" / "pginstall", symlinks=True)
         if libs.is_dir():
             shutil.copytree(libs, staging / "pgserver.libs", symlinks=True)
@@ -103,12 +110,12 @@ def _runnable_copy(bin_dir: Path, user: pwd.struct_passwd) -> Path:
 
 
 def _reachable_data_dir(data_dir: Path, user: pwd.struct_passwd) -> Path:
-    """`data_dir`, or a folder under /var/lib/tidings the PostgreSQL user can reach (same idea)."""
+    """`data_dir`, or a folder under /var/lib/tidings the PostgreSQL user can reach."""
     blocked = _blocking_parent(data_dir, user)
     if blocked is None:
         return data_dir
     digest = hashlib.sha1(str(data_dir).encode()).hexdigest()[:12]  # noqa: S324 - a name, not security
-    moved = Path("/var/lib/tidings") / f"postgres-{digest}" / "data"
+    moved = ROOT_ONLY / f"postgres-{digest}" / "data"
     moved.parent.mkdir(parents=True, exist_ok=True)
     for folder in (moved.parent, moved.parent.parent):
         folder.chmod(0o755)
