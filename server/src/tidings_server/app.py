@@ -94,7 +94,7 @@ def _code_for(exc: Exception) -> tuple[str, int | None]:
     if isinstance(exc, IntegrityError):
         return ("conflict", None) if _sqlstate(exc) == _UNIQUE_VIOLATION else ("internal_error", None)
     if isinstance(exc, DBAPIError) and _sqlstate(exc) in _UNSTORABLE_TEXT:
-        return "validation_failed", None
+        return "unstorable_text", None
     if isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError):
         return "dependency_unavailable", None
     if isinstance(exc, OAuthProblem):
@@ -150,7 +150,7 @@ def _problem_for(
     errors: list[Any] = []
     if isinstance(exc, TidingsError):
         detail, headers, errors = exc.detail, exc.headers, exc.errors
-    elif code == "validation_failed" and isinstance(exc, DBAPIError):
+    elif code == "unstorable_text":
         detail = "text fields cannot contain NUL (U+0000) characters"
     elif code == "conflict":
         detail = "the request conflicts with an existing resource"

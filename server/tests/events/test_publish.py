@@ -157,3 +157,21 @@ def test_user_tokens_cannot_publish(projects: Projects) -> None:
     assert p.user_token is not None
     response = p.publish("t", 1, key=p.user_token)
     assert response.status_code in (401, 403)
+
+
+def test_integers_beyond_64_bits_are_accepted(projects: Projects) -> None:
+    """JSON allows any integer; beyond 64 bits Tidings carries them as doubles (as JavaScript
+    clients read them anyway) instead of failing the publish."""
+    p = projects.new()
+    big = 39910458449097472725745664123
+    published = p.call("POST", "/events/batch", json={"events": [{"topic": "big", "data": [big, -big, 7]}]})
+    assert published.status_code == 201, published.text
+    replayed = p.replay(topic="big").json()["items"]
+    assert replayed[0]["data"] == [float(big), float(-big), 7]
+
+
+def test_text_the_database_cannot_store_is_422(projects: Projects) -> None:
+    p = projects.new()
+    response = p.call("POST", "/schemas", json={"topic": "t", "schema": {"properties": {"a\u0000b": {}}}})
+    assert response.status_code == 422
+    assert response.json()["code"] == "unstorable_text"

@@ -121,6 +121,16 @@ export const ERRORS = {
     description: "The cluster cannot reserve the storage the retention policy asks for; lower `max_bytes`.",
     frame: false,
   },
+  unstorable_text: {
+    code: "unstorable_text",
+    title: "Unstorable Text",
+    retryable: false,
+    status: 422,
+    closeCode: null,
+    action: null,
+    description: "A text field or key holds a NUL (U+0000) character, which the database cannot store.",
+    frame: false,
+  },
   invalid_key_material: {
     code: "invalid_key_material",
     title: "Invalid Key Material",

@@ -55,6 +55,8 @@ pub enum ErrorCode {
     PlanBoundExceeded,
     /// Insufficient Storage
     InsufficientStorage,
+    /// Unstorable Text
+    UnstorableText,
     /// Invalid Key Material
     InvalidKeyMaterial,
     /// Conflict
@@ -98,7 +100,7 @@ pub enum ErrorCode {
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 30] = [
+pub static ERRORS: [ErrorInfo; 31] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
@@ -197,6 +199,16 @@ pub static ERRORS: [ErrorInfo; 30] = [
         close_code: None,
         action: None,
         description: "The cluster cannot reserve the storage the retention policy asks for; lower `max_bytes`.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::UnstorableText,
+        title: "Unstorable Text",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "A text field or key holds a NUL (U+0000) character, which the database cannot store.",
         frame: false,
     },
     ErrorInfo {
@@ -415,6 +427,7 @@ impl ErrorCode {
             Self::InvalidAckToken => "invalid_ack_token",
             Self::PlanBoundExceeded => "plan_bound_exceeded",
             Self::InsufficientStorage => "insufficient_storage",
+            Self::UnstorableText => "unstorable_text",
             Self::InvalidKeyMaterial => "invalid_key_material",
             Self::Conflict => "conflict",
             Self::UnsupportedMediaType => "unsupported_media_type",
@@ -451,6 +464,7 @@ impl ErrorCode {
             "invalid_ack_token" => Some(Self::InvalidAckToken),
             "plan_bound_exceeded" => Some(Self::PlanBoundExceeded),
             "insufficient_storage" => Some(Self::InsufficientStorage),
+            "unstorable_text" => Some(Self::UnstorableText),
             "invalid_key_material" => Some(Self::InvalidKeyMaterial),
             "conflict" => Some(Self::Conflict),
             "unsupported_media_type" => Some(Self::UnsupportedMediaType),

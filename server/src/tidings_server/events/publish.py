@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import nats.errors
-import orjson
 
 from tidings_server import topics
 from tidings_server.broker.base import OutgoingMessage
@@ -46,6 +45,7 @@ from tidings_server.events.errors import EventTooLarge, IdempotencyConflict, Sch
 from tidings_server.events.limits import DEFAULT_EVENT_BYTES, MAX_DATA_DEPTH
 from tidings_server.events.schemas import SchemaRegistry
 from tidings_server.events.streams import ProjectStreams
+from tidings_server.jsonutil import dumps
 
 __all__ = ["EventInput", "PublishListener", "Published", "Publisher"]
 
@@ -130,7 +130,7 @@ class Publisher:
                     }
                 ],
             )
-        data = orjson.dumps(event.data)
+        data = dumps(event.data)
         if len(data) > self._max_event_bytes:
             raise EventTooLarge(
                 f"`data` is {len(data)} bytes; the limit is {self._max_event_bytes}",

@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     INVALID_ACK_TOKEN = "invalid_ack_token"
     PLAN_BOUND_EXCEEDED = "plan_bound_exceeded"
     INSUFFICIENT_STORAGE = "insufficient_storage"
+    UNSTORABLE_TEXT = "unstorable_text"
     INVALID_KEY_MATERIAL = "invalid_key_material"
     CONFLICT = "conflict"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
@@ -166,6 +167,16 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The cluster cannot reserve the storage the retention policy asks for; lower `max_bytes`.",
+            frame=False,
+        ),
+        ErrorCode.UNSTORABLE_TEXT: ErrorInfo(
+            ErrorCode.UNSTORABLE_TEXT,
+            "Unstorable Text",
+            retryable=False,
+            status=422,
+            close_code=None,
+            action=None,
+            description="A text field or key holds a NUL (U+0000) character, which the database cannot store.",
             frame=False,
         ),
         ErrorCode.INVALID_KEY_MATERIAL: ErrorInfo(
