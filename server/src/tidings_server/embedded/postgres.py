@@ -214,35 +214,16 @@ class EmbeddedPostgres:
                 pass
         except OSError:
             return False
-        result = subprocess.run(
-            [
-                str(self.bin_dir / "pg_isready"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-U",
-                SUPERUSER,
-                "-q",
-            ],
-            check=False,
-        )
+        result = subprocess.run([*self._client("pg_isready"), "-q"], check=False)
         return result.returncode == 0
+
+    def _client(self, program: str) -> list[str]:
+        """A PostgreSQL client program's command line, connected to this server as superuser."""
+        return [str(self.bin_dir / program), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER]
 
     def _create_database(self, name: str) -> None:
         env = {**os.environ, "PGPASSWORD": self.password}
-        base = [
-            str(self.bin_dir / "psql"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-U",
-            SUPERUSER,
-            "-d",
-            "postgres",
-            "-qtAX",
-        ]
+        base = [*self._client("psql"), "-d", "postgres", "-qtAX"]
         exists = subprocess.run(
             [*base, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
             capture_output=True,

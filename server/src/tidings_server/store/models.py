@@ -11,9 +11,28 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["TENANT_STATUSES", "ApiKey", "Base", "Project", "Tenant"]
+__all__ = [
+    "ROLES",
+    "TENANT_STATUSES",
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "DurableSubscription",
+    "Invitation",
+    "Membership",
+    "Project",
+    "RefreshToken",
+    "RetentionPolicy",
+    "Session",
+    "SigningKey",
+    "Tenant",
+    "TopicSchema",
+    "User",
+]
 
 TENANT_STATUSES = ("trialing", "active", "past_due", "suspended", "canceled")
+ROLES = ("owner", "admin", "developer", "billing", "viewer")
+_ROLE_CHECK = "role IN ('owner', 'admin', 'developer', 'billing', 'viewer')"
 
 
 class Base(DeclarativeBase):
@@ -124,9 +143,7 @@ class Membership(Base):
     role: Mapped[str] = mapped_column(sa.String(16))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
 
-    __table_args__ = (
-        sa.CheckConstraint("role IN ('owner', 'admin', 'developer', 'billing', 'viewer')", name="role"),
-    )
+    __table_args__ = (sa.CheckConstraint(_ROLE_CHECK, name="role"),)
 
 
 class Session(Base):
@@ -171,9 +188,7 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
-    __table_args__ = (
-        sa.CheckConstraint("role IN ('owner', 'admin', 'developer', 'billing', 'viewer')", name="role"),
-    )
+    __table_args__ = (sa.CheckConstraint(_ROLE_CHECK, name="role"),)
 
 
 class SigningKey(Base):
