@@ -49,8 +49,12 @@ export class Client extends Operations {
   protected async send(request: ApiRequest, options: RequestOptions = {}): Promise<unknown> {
     // Generated once per logical call and reused on every retry: the server deduplicates by it,
     // so a retry after a lost answer does not publish (or create) twice.
+    // An explicit `Idempotency-Key` (a generated method's argument) is the call's key.
+    const explicitKey = Object.entries(request.headers ?? {}).find(([k]) => k.toLowerCase() === "idempotency-key")?.[1];
     const idempotencyKey =
-      options.idempotencyKey ?? (UNSAFE_METHODS.has(request.method) ? crypto.randomUUID() : undefined);
+      options.idempotencyKey ??
+      explicitKey ??
+      (UNSAFE_METHODS.has(request.method) ? crypto.randomUUID() : undefined);
     const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
     const maxRetries = options.maxRetries ?? this.retry.maxRetries;
     for (let retry = 0; ; retry++) {
@@ -83,7 +87,7 @@ export class Client extends Operations {
     const headers: Record<string, string> = {
       accept: "application/json",
       ...this.#headers,
-      ...request.headers,
+      ...Object.fromEntries(Object.entries(request.headers ?? {}).filter(([k]) => k.toLowerCase() !== "idempotency-key")),
       ...options.headers,
     };
     if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey;

@@ -86,6 +86,24 @@ async def test_a_dropped_connection_is_retried_with_the_same_key(
     assert [r.headers["Idempotency-Key"] for r in server.requests] == ["mine", "mine"]
 
 
+async def test_an_explicit_idempotency_key_is_the_only_one_sent_on_every_retry(
+    server: Server, client: tidings.Client
+) -> None:
+    """publish_event's `idempotency_key` argument (a header of the operation) is the call's key:
+    a process that restarts and publishes again with it is deduplicated by the server."""
+    server.script = [drop_connection, json_answer({"id": "e1"}, 201)]
+    await client.publish_event("p1", {"topic": "t", "data": 1}, idempotency_key="order-42")
+    assert [r.headers.getall("Idempotency-Key") for r in server.requests] == [["order-42"], ["order-42"]]
+
+
+async def test_an_omitted_optional_header_is_not_sent_as_none(server: Server, client: tidings.Client) -> None:
+    server.script = [json_answer({"id": "e1"}, 201)]
+    await client.publish_event("p1", {"topic": "t", "data": 1})
+    sent = server.requests[0].headers.getall("Idempotency-Key")
+    assert len(sent) == 1
+    assert sent[0] != "None"
+
+
 async def test_safe_methods_carry_no_idempotency_key(server: Server, client: tidings.Client) -> None:
     server.script = [json_answer(TENANT)]
     await client.get_tenant("t1")

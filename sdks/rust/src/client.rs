@@ -140,7 +140,14 @@ impl Client {
     async fn execute(&self, request: &ApiRequest) -> Result<Answer, Error> {
         // One key per logical call, the same on every retry: the server deduplicates by it, so
         // a retried POST whose first answer was lost does not act twice.
-        let idempotency_key = matches!(request.method, "POST" | "PATCH").then(new_idempotency_key);
+        // An explicit `Idempotency-Key` (a generated method's argument) is the call's key.
+        let explicit = request
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("idempotency-key"))
+            .map(|(_, value)| value.clone());
+        let idempotency_key = explicit
+            .or_else(|| matches!(request.method, "POST" | "PATCH").then(new_idempotency_key));
         let mut retry = 0;
         loop {
             let outcome = self.attempt(request, idempotency_key.as_deref()).await;

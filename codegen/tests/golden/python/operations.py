@@ -96,7 +96,7 @@ class Operations(abc.ABC):
                 "list_pets",
                 security=("BearerAuth",),
                 query={ "after": after, "limit": limit, "tag": tag, "color": color, "from": from_ },
-                headers={ "X-Trace-Id": str(x_trace_id) },
+                headers={k: str(v) for k, v in (("X-Trace-Id", x_trace_id),) if v is not None},
             ),
             options,
         )

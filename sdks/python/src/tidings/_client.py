@@ -87,7 +87,7 @@ class Client(Operations):
         options = options or {}
         # Generated once per logical call and reused on every retry: the server deduplicates by
         # it, so a retry after a lost answer does not publish (or create) twice.
-        idempotency_key = options.get("idempotency_key")
+        idempotency_key = options.get("idempotency_key") or _header(request.headers, "idempotency-key")
         if idempotency_key is None and request.method in _UNSAFE_METHODS:
             idempotency_key = str(uuid.uuid4())
         deadline = options.get("timeout")
@@ -124,7 +124,7 @@ class Client(Operations):
         headers = {
             **self._headers,
             "Accept": "application/json",
-            **request.headers,
+            **{k: v for k, v in request.headers.items() if k.lower() != "idempotency-key"},
             **options.get("headers", {}),
         }
         if idempotency_key is not None:
@@ -194,3 +194,8 @@ def _query_pairs(query: Mapping[str, object]) -> list[tuple[str, str]]:
                 continue
             pairs.append((name, ("true" if item else "false") if isinstance(item, bool) else str(item)))
     return pairs
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header's value whatever the case of its name."""
+    return next((value for key, value in headers.items() if key.lower() == name), None)
