@@ -141,4 +141,4 @@ async def test_an_invalid_client_request_id_is_replaced(http: httpx.AsyncClient,
 
 async def test_problem_request_id_matches_the_header(http: httpx.AsyncClient) -> None:
     response = await http.get("/missing", headers={"x-request-id": "abc-123"})
-    assert_problem(response, 404, "not_found")["request_id"] == "abc-123"  # noqa: B015
+    assert assert_problem(response, 404, "not_found")["request_id"] == "abc-123"

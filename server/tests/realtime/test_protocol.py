@@ -3,7 +3,6 @@ spec/asyncapi.yaml, every malformed frame gets a registry code."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -185,8 +184,3 @@ def test_every_frame_valid_by_the_spec_parses(frame: dict[str, Any]) -> None:
 def test_registry_codes_used_by_the_protocol_exist() -> None:
     for code in ("invalid_frame", "frame_too_large", "forbidden", "too_many_subscriptions", "not_subscribed"):
         assert code in error_registry()
-
-
-def test_schemas_folder_is_where_the_test_reads() -> None:
-    assert (SCHEMAS / "realtime.yaml").is_file()
-    assert Path(spec_dir()).is_dir()

@@ -1,2 +1,2 @@
-"""The realtime gateway: a sans-I/O protocol core (protocol.py), frame encoding once per event
-(encoding.py), and the close/error code registry (codes.py). Transports are thin adapters."""
+"""The realtime gateway: a sans-I/O protocol core (protocol.py); the WebSocket and SSE
+transports are thin adapters around it. Close and error codes come from spec/errors.yaml."""

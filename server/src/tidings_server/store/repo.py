@@ -33,10 +33,20 @@ from tidings_server.store.pagination import decode_cursor
 
 __all__ = [
     "TenantScope",
+    "active_user_in_session",
+    "add_refresh_token",
+    "create_session",
     "create_tenant",
+    "create_user",
     "find_api_key",
+    "find_invitation",
     "find_project",
+    "find_refresh_token",
+    "find_user_by_email",
     "get_tenant_by_slug",
+    "list_all_tenants",
+    "list_user_tenants",
+    "memberships_of",
 ]
 
 T = TypeVar("T", Tenant, Project, ApiKey)
