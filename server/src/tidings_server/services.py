@@ -17,6 +17,7 @@ from tidings_server.events.service import EventServices
 from tidings_server.identity.keys import ApiKeyAuthenticator
 from tidings_server.identity.sessions import SessionService
 from tidings_server.identity.signing import ClientTokenVerifier
+from tidings_server.identity.suspension import Suspensions
 from tidings_server.ratelimit.shared import SharedRateLimiter
 from tidings_server.store.db import Database
 
@@ -36,6 +37,7 @@ class Services:
     box: SecretBox
     limiter: SharedRateLimiter
     events: EventServices
+    suspensions: Suspensions
 
     @property
     def pepper(self) -> bytes:
@@ -70,9 +72,12 @@ class Services:
                 settings.token_secret.get_secret_value().encode(),
                 max_event_bytes=settings.max_event_bytes,
             ),
+            suspensions=Suspensions(db),
         )
         await services.api_keys.attach(control)
         await services.client_tokens.attach(control)
+        await services.suspensions.attach(control)
+        broker.on_reconnect(services.suspensions.forget_all)
         broker.on_reconnect(services.api_keys.forget_all)
         broker.on_reconnect(services.client_tokens.forget_all)
         return services
