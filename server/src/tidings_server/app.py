@@ -6,16 +6,19 @@
             └── BodyLimitMiddleware   413 before a large body is read
                 └── Starlette  lifespan owns the database engine, NATS, background tasks
                     ├── /metrics (Prometheus exposition, optional bearer token)
-                    ├── (WebSocket and SSE routes: realtime gateway)
+                    ├── /v1/projects/{project}/stream (SSE, realtime/sse.py)
                     └── Mount "/" → connexion AsyncApp: every operation of spec/openapi.yaml
 
-The lifespan creates `Services` once and hands it to every request as `scope["state"]`.
+The lifespan creates `Services` and the realtime `Gateway` once and hands them to every request
+as `scope["state"]`; it also runs the WebSocket gateway (the `websockets` server, realtime/
+websocket.py) on `gateway_port` in the same event loop, so both transports share one hub.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import socket
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -55,6 +58,9 @@ from tidings_server.observability.metrics import (
 )
 from tidings_server.observability.middleware import RequestMetricsMiddleware
 from tidings_server.observability.tracing import RequestTracingMiddleware
+from tidings_server.realtime.gateway import Gateway
+from tidings_server.realtime.sse import SSEEndpoint
+from tidings_server.realtime.websocket import gateway_socket, start_websocket_server
 from tidings_server.services import Services
 from tidings_server.spec import spec_dir
 from tidings_server.store.db import Database
@@ -229,7 +235,11 @@ async def close_services(services: Services) -> None:
 
 
 def create_app(
-    settings: Settings, *, validate_responses: bool = False, api_spec: Path | None = None
+    settings: Settings,
+    *,
+    validate_responses: bool = False,
+    api_spec: Path | None = None,
+    gateway_sock: socket.socket | None = None,
 ) -> ASGIApp:
     """The whole ASGI application. `validate_responses` checks every answer against the spec
     (tests turn it on; a non-conforming answer becomes a 500 there). `api_spec` serves another
@@ -241,11 +251,23 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
         services = await open_services(settings)
+        gateway = Gateway(services)
+        ws_server = None
         try:
-            yield {"services": services}
+            await gateway.start()
+            sock = gateway_sock or gateway_socket(settings.host, settings.gateway_port)
+            ws_server = await start_websocket_server(gateway, sock)
+            yield {"services": services, "gateway": gateway}
         finally:
-            await close_services(services)
-            mark_process_dead()
+            try:
+                await gateway.drain()
+                if ws_server is not None:
+                    ws_server.close()
+                    await ws_server.wait_closed()
+                await gateway.stop()
+            finally:
+                await close_services(services)
+                mark_process_dead()
 
     async def starlette_problem(request: Request, exc: Exception) -> Response:
         return _problem_for(request, exc)
@@ -255,6 +277,8 @@ def create_app(
         routes=[
             # Before the Mount, so neither connexion nor the API rate limits see scrapes.
             Route("/metrics", MetricsEndpoint(token=metrics_token), methods=["GET", "HEAD"]),
+            # The SSE stream (asyncapi.yaml), beside the REST API, which connexion serves.
+            Route("/v1/projects/{project}/stream", SSEEndpoint(), methods=None),
             Mount("/", app=_rest_api(api_spec or spec_dir() / "openapi.yaml", validate_responses)),
         ],
         lifespan=lifespan,

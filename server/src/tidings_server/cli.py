@@ -14,16 +14,12 @@ import json
 import logging
 import os
 import secrets
-import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
-from tidings_server import __version__
-from tidings_server.app import create_app
+from tidings_server import __version__, serving
 from tidings_server.config import ConfigError, Settings, load_settings, settings_table
 from tidings_server.embedded import EmbeddedNats, EmbeddedPostgres
 from tidings_server.observability.logging import configure_logging
@@ -37,19 +33,6 @@ __all__ = ["main"]
 log = logging.getLogger("tidings")
 
 
-class _Server(uvicorn.Server):
-    """uvicorn, announcing the URL once the application is ready (lifespan done)."""
-
-    def __init__(self, config: uvicorn.Config, banner: str) -> None:
-        super().__init__(config)
-        self.banner = banner
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        if self.started:
-            print(self.banner, flush=True)
-
-
 def _serve(settings: Settings, banner: str) -> None:
     TraceContextFilter.install_on_root()
     # The tracer provider is global and set once per process, so here and not in create_app.
@@ -59,31 +42,9 @@ def _serve(settings: Settings, banner: str) -> None:
         otlp_endpoint=settings.trace_otlp_endpoint,
     )
     try:
-        _run_server(settings, banner)
+        serving.run(settings, banner)
     finally:
         shutdown_tracing()
-
-
-def _run_server(settings: Settings, banner: str) -> None:
-    app = create_app(settings)
-    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((settings.host, settings.port))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        loop="uvloop",
-        http="httptools",
-        lifespan="on",
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        timeout_graceful_shutdown=10,
-    )
-    server = _Server(config, banner.format(url=f"http://{settings.host}:{port}"))
-    server.run(sockets=[sock])
-    if not server.started:
-        raise SystemExit(1)
 
 
 def _load_or_create_secrets(path: Path) -> dict[str, Any]:
@@ -152,6 +113,7 @@ def cmd_dev(args: argparse.Namespace) -> None:
             "\n"
             f"  Tidings {__version__} is ready (embedded NATS and PostgreSQL, data in {data_dir})\n"
             "  URL:          {url}\n"
+            "  WebSocket:    {ws_url}/v1/projects/<project>/ws\n"
             "  API docs:     {url}/docs\n"
             f"  Demo API key: {demo_key}\n"
             f"  Demo login:   {DEMO_OWNER} / {dev_secrets['demo_owner_password']}  (POST /v1/auth/login)\n"
@@ -168,7 +130,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     settings.require("database_url", "nats_url", "api_key_pepper", "token_secret")
-    _serve(settings, "Tidings " + __version__ + " listening on {url}")
+    _serve(settings, "Tidings " + __version__ + " listening on {url} (WebSocket gateway {ws_url})")
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:

@@ -27,9 +27,30 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
 
-    host: str = Field("127.0.0.1", description="Address the HTTP/WebSocket server binds to.")
+    host: str = Field("127.0.0.1", description="Address the HTTP and WebSocket servers bind to.")
     port: int = Field(
-        8080, ge=0, le=65535, description="Port of the HTTP/WebSocket server (0: any free port)."
+        8080,
+        ge=0,
+        le=65535,
+        description="Port of the HTTP server: REST API and SSE streams (0: any free port).",
+    )
+    gateway_port: int = Field(
+        8081,
+        ge=0,
+        le=65535,
+        description=(
+            "Port of the WebSocket gateway (the `websockets` server, beside the HTTP server in each process;"
+            " 0: any free port). Route `/v1/projects/*/ws` here from your ingress."
+        ),
+    )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=256,
+        description=(
+            "Server processes sharing both ports (SO_REUSEPORT). One process holds at most its open-file"
+            " limit of connections; publishes reach subscribers on every process through NATS."
+        ),
     )
     database_url: SecretStr | None = Field(
         None,
@@ -143,6 +164,84 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = Field(
         "json",
         description="`json` (one object per line, for production) or `console` (for people; `dev` uses it).",
+    )
+    ws_compression: bool = Field(
+        False,
+        description="Offer permessage-deflate on WebSocket connections (~35 KiB more memory per connection).",
+    )
+    heartbeat_seconds: float = Field(
+        20.0,
+        gt=0,
+        le=300,
+        description=(
+            "The gateway sends a frame at least this often (a WebSocket ping, an SSE comment); a WebSocket"
+            " peer that does not answer a ping within this time is closed as dead."
+        ),
+    )
+    handshake_timeout: float = Field(
+        10.0, gt=0, le=120, description="Seconds a client has to finish the WebSocket opening handshake."
+    )
+    idle_timeout: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds a connection may hold no subscription before it is closed (`idle_timeout`).",
+    )
+    max_frame_bytes: int = Field(
+        16_384,
+        ge=256,
+        le=1_048_576,
+        description="Largest client WebSocket frame accepted (`frame_too_large`).",
+    )
+    max_subscriptions: int = Field(
+        100, ge=1, le=10_000, description="Subscriptions one realtime connection may hold."
+    )
+    max_connections_per_tenant: int = Field(
+        10_000,
+        ge=1,
+        description=(
+            "Concurrent realtime connections (WebSocket and SSE) one tenant may hold across the cluster;"
+            " plans may set less."
+        ),
+    )
+    max_sse_per_tenant: int = Field(
+        1_000, ge=1, description="Concurrent SSE streams one tenant may hold across the cluster."
+    )
+    send_queue_bytes: int = Field(
+        1_048_576,
+        ge=16_384,
+        description=(
+            "Bytes queued for one connection (unsent frames) before it is closed as a slow consumer"
+            " (`slow_consumer`; it resumes from its cursor)."
+        ),
+    )
+    batch_max_events: int = Field(
+        100, ge=1, le=10_000, description="Most events packed into one `events` frame (or one SSE write)."
+    )
+    batch_max_bytes: int = Field(
+        262_144,
+        ge=1024,
+        description="Most bytes of events packed into one `events` frame (or one SSE write).",
+    )
+    drain_seconds: float = Field(
+        10.0,
+        ge=0,
+        le=300,
+        description=(
+            "On shutdown: seconds to let send queues flush after connections are told `going_away` and"
+            " before they are cut."
+        ),
+    )
+    sse_retry_ms: int = Field(
+        2000, ge=0, description="The `retry:` reconnection delay SSE clients are given, in milliseconds."
+    )
+    connection_count_interval: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description=(
+            "Seconds between the gateway processes' exchanges of connection counts (cluster-wide limits"
+            " can overshoot by what all processes accept within one interval)."
+        ),
     )
     embedded_pg_user: str = Field(
         "nobody",

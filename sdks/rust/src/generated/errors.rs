@@ -97,10 +97,20 @@ pub enum ErrorCode {
     TooManySubscriptions,
     /// Not Subscribed
     NotSubscribed,
+    /// Slow Consumer
+    SlowConsumer,
+    /// Connection Limit
+    ConnectionLimit,
+    /// Tenant Suspended
+    TenantSuspended,
+    /// Token Expired
+    TokenExpired,
+    /// Idle Timeout
+    IdleTimeout,
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 31] = [
+pub static ERRORS: [ErrorInfo; 36] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
@@ -349,7 +359,7 @@ pub static ERRORS: [ErrorInfo; 31] = [
         close_code: None,
         action: None,
         description: "The cursor is malformed or was altered; cursors are opaque and must be passed back as received.",
-        frame: false,
+        frame: true,
     },
     ErrorInfo {
         code: ErrorCode::CursorExpired,
@@ -411,6 +421,56 @@ pub static ERRORS: [ErrorInfo; 31] = [
         description: "The frame names a subscription the connection does not hold.",
         frame: true,
     },
+    ErrorInfo {
+        code: ErrorCode::SlowConsumer,
+        title: "Slow Consumer",
+        retryable: true,
+        status: None,
+        close_code: Some(4008),
+        action: Some(CloseAction::Reconnect),
+        description: "The client did not read fast enough and its bounded send queue overflowed; reconnect and resume from your last cursor (nothing is lost).",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::ConnectionLimit,
+        title: "Connection Limit",
+        retryable: true,
+        status: Some(429),
+        close_code: Some(4430),
+        action: Some(CloseAction::Reconnect),
+        description: "The tenant holds its maximum of concurrent realtime connections (for SSE, of SSE streams) across the cluster; retry later with backoff.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::TenantSuspended,
+        title: "Tenant Suspended",
+        retryable: false,
+        status: Some(403),
+        close_code: Some(4423),
+        action: Some(CloseAction::Terminal),
+        description: "The tenant or project is suspended (kill switch, billing); nothing is published or delivered until it is resumed.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::TokenExpired,
+        title: "Token Expired",
+        retryable: true,
+        status: None,
+        close_code: Some(4402),
+        action: Some(CloseAction::Reconnect),
+        description: "The connection's credential expired before an `auth` frame replaced it; reconnect with a fresh token and resume from your last cursor.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::IdleTimeout,
+        title: "Idle Timeout",
+        retryable: false,
+        status: None,
+        close_code: Some(4408),
+        action: Some(CloseAction::Terminal),
+        description: "The connection held no subscription for longer than the idle timeout.",
+        frame: false,
+    },
 ];
 
 impl ErrorCode {
@@ -448,6 +508,11 @@ impl ErrorCode {
             Self::FrameTooLarge => "frame_too_large",
             Self::TooManySubscriptions => "too_many_subscriptions",
             Self::NotSubscribed => "not_subscribed",
+            Self::SlowConsumer => "slow_consumer",
+            Self::ConnectionLimit => "connection_limit",
+            Self::TenantSuspended => "tenant_suspended",
+            Self::TokenExpired => "token_expired",
+            Self::IdleTimeout => "idle_timeout",
         }
     }
 
@@ -485,6 +550,11 @@ impl ErrorCode {
             "frame_too_large" => Some(Self::FrameTooLarge),
             "too_many_subscriptions" => Some(Self::TooManySubscriptions),
             "not_subscribed" => Some(Self::NotSubscribed),
+            "slow_consumer" => Some(Self::SlowConsumer),
+            "connection_limit" => Some(Self::ConnectionLimit),
+            "tenant_suspended" => Some(Self::TenantSuspended),
+            "token_expired" => Some(Self::TokenExpired),
+            "idle_timeout" => Some(Self::IdleTimeout),
             _ => None,
         }
     }

@@ -25,6 +25,10 @@ class Principal:
     grants: Grants = field(default_factory=dict)
     rate_limit: tuple[float, int] | None = None
     """(per second, burst) override of an API key."""
+    expires_at: int | None = None
+    """Unix time at which the credential expires (client tokens; API keys with an expiry)."""
+    signing_kid: str | None = None
+    """The signing key id a client token was verified with (its revocation ends the token)."""
 
     @property
     def audit_actor(self) -> tuple[str, str]:

@@ -55,6 +55,10 @@ class EventHistory:
         self._streams = streams
         self._codec = codec
 
+    @property
+    def codec(self) -> CursorCodec:
+        return self._codec
+
     def cursor_at(self, project_id: uuid.UUID, epoch: int, seq: int) -> str:
         return self._codec.encode(Cursor(project_id, epoch, seq))
 

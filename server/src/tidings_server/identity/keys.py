@@ -109,6 +109,7 @@ class ApiKeyAuthenticator:
             key_id=row.key_id,
             grants=row.scopes,
             rate_limit=(float(limit["per_second"]), int(limit["burst"])) if limit else None,
+            expires_at=int(row.expires_at.timestamp()) if row.expires_at is not None else None,
         )
 
     def _touch(self, key_id: str) -> None:

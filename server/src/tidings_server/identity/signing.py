@@ -137,6 +137,8 @@ class ClientTokenVerifier:
             tenant_id=tenant_id,
             project_id=project_id,
             grants=claims.capabilities,
+            expires_at=claims.expires_at,
+            signing_kid=kid,
         )
 
 

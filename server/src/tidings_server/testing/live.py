@@ -14,6 +14,8 @@ import uvicorn
 
 from tidings_server.app import create_app
 from tidings_server.config import Settings
+from tidings_server.realtime.websocket import gateway_socket
+from tidings_server.serving import TidingsServer
 
 __all__ = ["LiveServer", "live_server"]
 
@@ -27,15 +29,23 @@ class LiveServer:
         self._sock.bind(("127.0.0.1", 0))
         self.port: int = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        self._gateway_sock = gateway_socket("127.0.0.1", 0, reuse_port=False)
+        self.ws_port: int = self._gateway_sock.getsockname()[1]
+        self.ws_url = f"ws://127.0.0.1:{self.ws_port}"
         config = uvicorn.Config(
-            create_app(settings, validate_responses=validate_responses, api_spec=api_spec),
+            create_app(
+                settings,
+                validate_responses=validate_responses,
+                api_spec=api_spec,
+                gateway_sock=self._gateway_sock,
+            ),
             loop="asyncio",
             http="httptools",
             lifespan="on",
             log_config=None,
             access_log=False,
         )
-        self.server = uvicorn.Server(config)
+        self.server = TidingsServer(config)
         self._thread = threading.Thread(target=self._run, name="tidings-live-server", daemon=True)
         self.error: BaseException | None = None
 
@@ -51,6 +61,7 @@ class LiveServer:
         while not self.server.started:
             if not self._thread.is_alive():
                 self._sock.close()
+                self._gateway_sock.close()
                 raise RuntimeError(f"the server did not start: {self.error!r}")
             if time.monotonic() > deadline:
                 self.stop()
@@ -61,6 +72,7 @@ class LiveServer:
         self.server.should_exit = True
         self._thread.join(15)
         self._sock.close()
+        self._gateway_sock.close()
 
 
 @contextmanager

@@ -48,6 +48,11 @@ class ErrorCode(StrEnum):
     FRAME_TOO_LARGE = "frame_too_large"
     TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
     NOT_SUBSCRIBED = "not_subscribed"
+    SLOW_CONSUMER = "slow_consumer"
+    CONNECTION_LIMIT = "connection_limit"
+    TENANT_SUSPENDED = "tenant_suspended"
+    TOKEN_EXPIRED = "token_expired"
+    IDLE_TIMEOUT = "idle_timeout"
 
 
 @dataclass(frozen=True)
@@ -317,7 +322,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The cursor is malformed or was altered; cursors are opaque and must be passed back as received.",
-            frame=False,
+            frame=True,
         ),
         ErrorCode.CURSOR_EXPIRED: ErrorInfo(
             ErrorCode.CURSOR_EXPIRED,
@@ -378,6 +383,56 @@ ERRORS: Final = MappingProxyType(
             action=None,
             description="The frame names a subscription the connection does not hold.",
             frame=True,
+        ),
+        ErrorCode.SLOW_CONSUMER: ErrorInfo(
+            ErrorCode.SLOW_CONSUMER,
+            "Slow Consumer",
+            retryable=True,
+            status=None,
+            close_code=4008,
+            action="reconnect",
+            description="The client did not read fast enough and its bounded send queue overflowed; reconnect and resume from your last cursor (nothing is lost).",
+            frame=False,
+        ),
+        ErrorCode.CONNECTION_LIMIT: ErrorInfo(
+            ErrorCode.CONNECTION_LIMIT,
+            "Connection Limit",
+            retryable=True,
+            status=429,
+            close_code=4430,
+            action="reconnect",
+            description="The tenant holds its maximum of concurrent realtime connections (for SSE, of SSE streams) across the cluster; retry later with backoff.",
+            frame=False,
+        ),
+        ErrorCode.TENANT_SUSPENDED: ErrorInfo(
+            ErrorCode.TENANT_SUSPENDED,
+            "Tenant Suspended",
+            retryable=False,
+            status=403,
+            close_code=4423,
+            action="terminal",
+            description="The tenant or project is suspended (kill switch, billing); nothing is published or delivered until it is resumed.",
+            frame=False,
+        ),
+        ErrorCode.TOKEN_EXPIRED: ErrorInfo(
+            ErrorCode.TOKEN_EXPIRED,
+            "Token Expired",
+            retryable=True,
+            status=None,
+            close_code=4402,
+            action="reconnect",
+            description="The connection's credential expired before an `auth` frame replaced it; reconnect with a fresh token and resume from your last cursor.",
+            frame=False,
+        ),
+        ErrorCode.IDLE_TIMEOUT: ErrorInfo(
+            ErrorCode.IDLE_TIMEOUT,
+            "Idle Timeout",
+            retryable=False,
+            status=None,
+            close_code=4408,
+            action="terminal",
+            description="The connection held no subscription for longer than the idle timeout.",
+            frame=False,
         ),
     }
 )

@@ -1,0 +1,254 @@
+"""The SSE transport: `GET /v1/projects/{project}/stream`, a raw ASGI endpoint beside the REST API.
+
+Authentication as the WebSocket (`Authorization: Bearer`, or `?token=` for EventSource, which
+cannot set headers; never logged — the access log has no query string). `topic=` (repeatable)
+names the patterns; `Last-Event-ID` (what EventSource sends on reconnection) or `cursor=`
+resumes after that cursor for every topic. Refusals before the stream starts are problem+json
+answers with the registry's status; after it starts, an `event: error` record, then the end.
+
+Each record's `id:` is the event's cursor; several pending events go out in one write. A
+`retry:` hint opens the stream; comments (`: hb`) are heartbeats. The bounded send queue is the
+connection's own buffer (what the ASGI server has not taken yet): past `send_queue_bytes` the
+stream ends with `slow_consumer`. When the client goes away (`http.disconnect`), everything the
+connection held is released at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qs
+
+import orjson
+from starlette.types import Receive, Scope, Send
+
+from tidings_server import topics
+from tidings_server.auth import grants as grants_mod
+from tidings_server.errors import problem_response
+from tidings_server.events.errors import InvalidCursor
+from tidings_server.realtime import protocol
+from tidings_server.realtime.connection import Connection
+from tidings_server.realtime.frames import Delivered, sse_comment, sse_record, sse_records
+from tidings_server.realtime.gateway import Gateway
+
+__all__ = ["SSEConnection", "SSEEndpoint", "sse_endpoint"]
+
+_PATH = re.compile(r"^/v1/projects/([0-9a-fA-F-]{36})/stream$")
+# Frames of the protocol that SSE carries (the others answer WebSocket client frames).
+_SSE_FRAMES = frozenset({"reset", "error"})
+
+
+class SSEConnection(Connection):
+    transport = "sse"
+
+    def __init__(self, gateway: Gateway, principal: Any, project_id: uuid.UUID) -> None:
+        super().__init__(gateway, principal, project_id)
+        self.buffer = bytearray()
+        self.wake = asyncio.Event()
+        self.drained = asyncio.Event()
+        self.drained.set()
+        self.ending = False
+        self.done = False
+
+    def write(self, data: bytes) -> None:
+        if self.done:
+            return
+        self.buffer += data
+        self.drained.clear()
+        self.wake.set()
+
+    def buffered(self) -> int:
+        return len(self.buffer)
+
+    async def drain(self) -> None:
+        if len(self.buffer) > self.gateway.settings.batch_max_bytes:
+            await self.drained.wait()
+
+    def encode(self, events: Sequence[Delivered], durable: str | None = None) -> bytes:
+        return sse_records(events)
+
+    def encode_frame(self, frame: dict[str, Any]) -> bytes:
+        return sse_record(str(frame["type"]), orjson.dumps(frame))
+
+    def reply(self, frame: dict[str, Any]) -> None:
+        if frame.get("type") in _SSE_FRAMES:
+            super().reply(frame)
+
+    def terminate(self, close_code: int, reason: str) -> None:
+        self.ending = True
+        self.wake.set()
+
+    def finished(self) -> bool:
+        return self.done
+
+
+def _problem(code: str, detail: str, scope: Scope, **extra: Any) -> Any:
+    return problem_response(code, detail=detail, instance=scope["path"], **extra)
+
+
+def _credential(scope: Scope, query: dict[str, list[str]]) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            text: str = value.decode("latin-1")
+            if text[:7].lower() == "bearer ":
+                return text[7:].strip()
+    return str(query.get("token", [""])[0])
+
+
+def _last_event_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"last-event-id":
+            return value.decode("latin-1").strip() or None
+    return None
+
+
+async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+    """The ASGI endpoint (mounted by the application before the REST API)."""
+    if scope["method"] not in ("GET", "HEAD"):
+        response = _problem("method_not_allowed", "the stream is read with GET", scope)
+        response.headers["Allow"] = "GET, HEAD"
+        await response(scope, receive, send)
+        return
+    gateway: Gateway | None = scope.get("state", {}).get("gateway")
+    match = _PATH.match(scope["path"])
+    if gateway is None or match is None:
+        await _problem("not_found", "no such stream", scope)(scope, receive, send)
+        return
+    project_id = uuid.UUID(match.group(1))
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    patterns = query.get("topic", [])
+    errors = [
+        {"pointer": f"/topic/{i}", "message": "a topic or pattern (dot-separated tokens, `*`, final `>`)"}
+        for i, p in enumerate(patterns)
+        if not topics.is_pattern(p)
+    ]
+    if not patterns:
+        errors.append({"pointer": "/topic", "message": "at least one `topic` is required"})
+    if len(set(patterns)) > gateway.settings.max_subscriptions:
+        errors.append(
+            {"pointer": "/topic", "message": f"at most {gateway.settings.max_subscriptions} topics"}
+        )
+    if errors:
+        await _problem("validation_failed", "the query is invalid", scope, errors=errors)(
+            scope, receive, send
+        )
+        return
+    cursor = _last_event_id(scope) or query.get("cursor", [None])[0]
+    principal = await gateway.authenticate(_credential(scope, query), project_id)
+    if principal is None:
+        response = _problem(
+            "unauthenticated", "a valid API key or client token of this project is required", scope
+        )
+        response.headers["WWW-Authenticate"] = "Bearer"
+        await response(scope, receive, send)
+        return
+    denied = [p for p in patterns if not grants_mod.allows(principal.grants, "subscribe", p)]
+    if denied:
+        await _problem("forbidden", f"this credential may not subscribe to {denied[0]!r}", scope)(
+            scope, receive, send
+        )
+        return
+    if cursor is not None:
+        try:
+            decoded = gateway.codec.decode(cursor)
+        except InvalidCursor as exc:
+            errors = [{"pointer": "/cursor", "message": str(exc)}]
+            await _problem("invalid_cursor", str(exc), scope, errors=errors)(scope, receive, send)
+            return
+        if decoded.project_id != project_id:
+            await _problem("invalid_cursor", "this cursor belongs to another project", scope)(
+                scope, receive, send
+            )
+            return
+    refusal = await gateway.admit(principal, "sse")
+    if refusal is not None:
+        code, message = refusal
+        headers = {"Retry-After": "1"} if code in ("connection_limit", "going_away") else {}
+        if code == "going_away":
+            code = "dependency_unavailable"
+        response = _problem(code, message, scope)
+        response.headers.update(headers)
+        await response(scope, receive, send)
+        return
+    await _stream(
+        gateway, SSEConnection(gateway, principal, project_id), patterns, cursor, scope, receive, send
+    )
+
+
+class SSEEndpoint:
+    """`sse_endpoint` as an ASGI application object (what a Starlette `Route` mounts as is)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await sse_endpoint(scope, receive, send)
+
+
+async def _stream(
+    gateway: Gateway,
+    conn: SSEConnection,
+    patterns: list[str],
+    cursor: str | None,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+) -> None:
+    await gateway.register(conn)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"text/event-stream; charset=utf-8"),
+                (b"cache-control", b"no-cache, no-transform"),
+                (b"x-accel-buffering", b"no"),
+            ],
+        }
+    )
+    if scope["method"] == "HEAD":
+        await send({"type": "http.response.body", "body": b""})
+        conn.lost()
+        return
+
+    async def watch_disconnect() -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                conn.lost()
+                conn.ending = True
+                conn.wake.set()
+                return
+
+    watcher = asyncio.get_running_loop().create_task(watch_disconnect())
+    heartbeat = gateway.settings.heartbeat_seconds
+    try:
+        conn.write(b"retry: " + str(gateway.settings.sse_retry_ms).encode() + b"\n\n" + sse_comment("ok"))
+        conn.opened()
+        for pattern in dict.fromkeys(patterns):
+            for command in conn.session.handle(protocol.Subscribe(topic=pattern, cursor=cursor)):
+                await conn.execute(command)
+        while True:
+            if not conn.buffer:
+                conn.drained.set()
+                if conn.ending:
+                    break
+                conn.wake.clear()
+                try:
+                    await asyncio.wait_for(conn.wake.wait(), timeout=heartbeat)
+                except TimeoutError:
+                    conn.write(sse_comment("hb"))
+                continue
+            chunk = bytes(conn.buffer)
+            conn.buffer.clear()
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        with contextlib.suppress(Exception):
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+    except OSError:
+        pass
+    finally:
+        conn.done = True
+        conn.drained.set()
+        watcher.cancel()
+        conn.lost()
