@@ -2,7 +2,8 @@
 
 `Client` has one async method per REST operation (generated from spec/openapi.yaml into
 `tidings.generated`); models are TypedDicts in `tidings.models`; errors derive from
-`TidingsError` (see `tidings._errors` for the hierarchy).
+`TidingsError` (see `tidings._errors` for the hierarchy); `Client.realtime` opens a realtime
+connection (`tidings.realtime`).
 """
 
 from ._client import Client, TokenProvider
@@ -14,18 +15,23 @@ from ._errors import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    ConnectionTerminated,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RealtimeError,
     ServerError,
+    SubscriptionError,
     TidingsError,
 )
 from ._retry import RetryPolicy
+from ._version import VERSION
 from .generated import models
 from .generated.errors import ERRORS, ErrorCode, ErrorInfo
 from .generated.operations import RequestOptions
+from .realtime import Realtime, Subscription
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "ERRORS",
@@ -37,14 +43,19 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ConflictError",
+    "ConnectionTerminated",
     "ErrorCode",
     "ErrorInfo",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "Realtime",
+    "RealtimeError",
     "RequestOptions",
     "RetryPolicy",
     "ServerError",
+    "Subscription",
+    "SubscriptionError",
     "TidingsError",
     "TokenProvider",
     "models",

@@ -6,7 +6,7 @@ import asyncio
 import inspect
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Self
 
@@ -14,14 +14,17 @@ import aiohttp
 
 from ._errors import APIConnectionError, APIResponseError, APIStatusError, APITimeoutError, status_error
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from ._version import USER_AGENT
+from .generated import models
 from .generated.operations import SECURITY_SCHEMES, ApiRequest, Operations, RequestOptions
+from .realtime.connection import Realtime, Transport
 
 __all__ = ["Client", "TokenProvider"]
 
 #: Returns the credential to send; asked before every attempt, so it can refresh a token.
 TokenProvider = Callable[[], str | Awaitable[str]]
 
-_VERSION = "0.1.0"
+
 # Methods whose retry could act twice; they carry an Idempotency-Key the server deduplicates by.
 _UNSAFE_METHODS = frozenset({"POST", "PATCH"})
 
@@ -46,6 +49,7 @@ class Client(Operations):
         retry: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
+        realtime_url: str | None = None,
     ) -> None:
         given = [c for c in (api_key, token, token_provider) if c is not None]
         if len(given) > 1:
@@ -53,12 +57,17 @@ class Client(Operations):
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must be http(s): {base_url!r}")
         self.base_url = base_url.rstrip("/")
+        # The WebSocket gateway may listen on its own port (the server's `TIDINGS_GATEWAY_PORT`,
+        # 8081 by default) or sit behind the same ingress as the API; SSE always uses `base_url`.
+        self.realtime_url = (realtime_url or "ws" + self.base_url.removeprefix("http")).rstrip("/")
+        if not self.realtime_url.startswith(("ws://", "wss://")):
+            raise ValueError(f"realtime_url must be ws(s): {realtime_url!r}")
         self._secret = api_key or token
         self._token_provider = token_provider
         # Per attempt; `RequestOptions["timeout"]` bounds a whole call, retries included.
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
         self.retry = retry or RetryPolicy()
-        self._headers = {"User-Agent": f"tidings-python/{_VERSION}", **(headers or {})}
+        self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
         self._session = session
         # A session handed in belongs to the caller, who closes it.
         self._owns_session = session is None
@@ -75,6 +84,97 @@ class Client(Operations):
         if self._session is not None and self._owns_session:
             await self._session.close()
         self._session = None
+
+    def realtime(
+        self,
+        project: str,
+        *,
+        transport: Transport = "auto",
+        heartbeat_timeout: float | None = None,
+        token_refresh_before: float = 30.0,
+        reconnect: RetryPolicy | None = None,
+        max_reconnect_attempts: int | None = None,
+        max_pending: int = 1000,
+        open_timeout: float = 10.0,
+    ) -> Realtime:
+        """A realtime connection of `project`: `async with client.realtime(project) as rt:`.
+
+        `transport`: `"auto"` (WebSocket at `realtime_url`, Server-Sent Events at `base_url` when
+        the WebSocket cannot connect at all), `"websocket"` or `"sse"`. `heartbeat_timeout`:
+        seconds of silence after which a socket is dead (default: twice the server's
+        `heartbeat_ms` over WebSocket, 45 s over SSE). `token_refresh_before`: with a
+        `token_provider` handing out JWTs, seconds before expiry to replace the credential on the
+        live connection. `reconnect`: backoff between reconnections (default: the client's
+        `retry`; its `max_retries` is not used); `max_reconnect_attempts`: consecutive failed
+        attempts before giving up (default: never). `max_pending`: items buffered per
+        subscription before reading stops (the server then resumes the reader from its cursor).
+        """
+        return Realtime(
+            self,
+            project,
+            transport=transport,
+            heartbeat_timeout=heartbeat_timeout,
+            token_refresh_before=token_refresh_before,
+            reconnect=reconnect,
+            max_reconnect_attempts=max_reconnect_attempts,
+            max_pending=max_pending,
+            open_timeout=open_timeout,
+        )
+
+    async def replay(
+        self,
+        project: str,
+        *,
+        after: str | None = None,
+        topic: str | None = None,
+        since: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[models.Event]:
+        """The stored events of `project` in publish order, fetched page by page.
+
+        From just after the cursor `after` (else from the time `since`, else from the oldest),
+        up to what is stored when each page is read, filtered by the topic pattern `topic`. To
+        continue later, keep the last event's `cursor` and pass it as `after`. A cursor whose
+        events were removed (retention, or the stream was recreated) raises `APIStatusError`
+        with `code == "cursor_expired"`; `problem["errors"][0]["oldest_cursor"]` is where to
+        resume.
+        """
+        while True:
+            page = await self.list_events(
+                project,
+                topic=topic,
+                after=after,
+                before=before,
+                since=since if after is None else None,
+                limit=page_size,
+                options=options,
+            )
+            for event in page["items"]:
+                yield event
+            # `next_cursor` is always there (the position reached); `has_more` says whether to go on.
+            if not page["has_more"] or page["next_cursor"] == after:
+                return
+            after = page["next_cursor"]
+
+    async def iter_events(
+        self,
+        project: str,
+        *,
+        topic: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[models.Event]:
+        """`replay` (the generated pager stops on a missing `next_cursor`, which an event page
+        always has: it would poll forever)."""
+        async for event in self.replay(
+            project, after=after, topic=topic, since=since, before=before, page_size=limit, options=options
+        ):
+            yield event
 
     def _http(self) -> aiohttp.ClientSession:
         # Created lazily: aiohttp sessions must be made inside the running event loop.
@@ -163,16 +263,20 @@ class Client(Operations):
             retry_after=parse_retry_after(response_headers.get("Retry-After")),
         )
 
+    async def _credential(self) -> str | None:
+        """The credential to send now: the provider's answer, else the key or token given."""
+        if self._token_provider is not None:
+            provided = self._token_provider()
+            return await provided if inspect.isawaitable(provided) else provided
+        return self._secret
+
     async def _authorize(
         self, request: ApiRequest, headers: dict[str, str], query: list[tuple[str, str]]
     ) -> None:
         # Anonymous operations (login, health) never see the credential.
         if not request.security:
             return
-        secret = self._secret
-        if self._token_provider is not None:
-            provided = self._token_provider()
-            secret = await provided if inspect.isawaitable(provided) else provided
+        secret = await self._credential()
         if not secret:
             return
         scheme = SECURITY_SCHEMES.get(request.security[0])

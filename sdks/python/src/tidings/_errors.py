@@ -4,14 +4,20 @@ TidingsError
 ├── APIConnectionError        no answer: refused, reset, DNS, TLS
 │   └── APITimeoutError       no answer in time
 ├── APIResponseError          a successful answer that is not the JSON promised
-└── APIStatusError            an error status; `code`, `request_id`, `retry_after`
-    ├── BadRequestError       400, 422
-    ├── AuthenticationError   401
-    ├── PermissionDeniedError 403
-    ├── NotFoundError         404
-    ├── ConflictError         409
-    ├── RateLimitError        429
-    └── ServerError           5xx
+├── APIStatusError            an error status; `code`, `request_id`, `retry_after`
+│   ├── BadRequestError       400, 422
+│   ├── AuthenticationError   401
+│   ├── PermissionDeniedError 403
+│   ├── NotFoundError         404
+│   ├── ConflictError         409
+│   ├── RateLimitError        429
+│   └── ServerError           5xx
+└── RealtimeError             a realtime connection or subscription failed; `code`, `close_code`
+    ├── SubscriptionError     the server refused a frame of a subscription (an `error` frame)
+    └── ConnectionTerminated  a close whose registry `action` is `terminal`: do not reconnect
+
+A WebSocket handshake or SSE request the server refuses with a status raises the same
+`APIStatusError` subclass a REST call would (e.g. `AuthenticationError` for 401).
 """
 
 from __future__ import annotations
@@ -29,10 +35,13 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "ConnectionTerminated",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RealtimeError",
     "ServerError",
+    "SubscriptionError",
     "TidingsError",
 ]
 
@@ -128,6 +137,39 @@ class RateLimitError(APIStatusError):
 
 class ServerError(APIStatusError):
     """5xx: the server or one of its dependencies failed."""
+
+
+class RealtimeError(TidingsError):
+    """A realtime connection or subscription failed.
+
+    `code` is the registry code (spec/errors.yaml) when the server gave one; `close_code` the
+    WebSocket close code, when the connection was closed with one.
+    """
+
+    def __init__(self, message: str, *, code: str | None = None, close_code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.close_code = close_code
+
+    @property
+    def error_info(self) -> ErrorInfo | None:
+        """The registry entry of `code`; None if absent or newer than this SDK."""
+        if self.code is None:
+            return None
+        try:
+            return ERRORS[ErrorCode(self.code)]
+        except ValueError:
+            return None
+
+
+class SubscriptionError(RealtimeError):
+    """The server refused a frame of this subscription (`forbidden`, `too_many_subscriptions`,
+    `invalid_cursor`, ...); the connection and the other subscriptions carry on."""
+
+
+class ConnectionTerminated(RealtimeError):
+    """The server ended the connection for a reason that reconnecting would not cure (a close
+    code whose registry `action` is `terminal`: `unauthenticated`, `forbidden`, ...)."""
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

@@ -1,10 +1,15 @@
-"""Realtime delivery (WebSocket, with Server-Sent Events as the fallback) — not built yet.
+"""Realtime delivery: WebSocket, with Server-Sent Events as the fallback, one iterator API.
 
-It will arrive with the server's gateway (issue 8) and plug into the rest of the package like so:
-`Client.realtime()` opens a connection with the client's credential or token provider; frames
-are the generated `tidings.generated.models.ServerFrame` union; close and error codes come from
-`tidings.generated.errors.BY_CLOSE_CODE`, whose `action` decides between reconnecting from the
-last cursor and stopping; backoff reuses `tidings.RetryPolicy`.
+`Client.realtime(project)` opens a `Realtime` connection; `await rt.subscribe(pattern)` returns
+a `Subscription`, an async iterator of `Item`s (`EventFrame | Reset`, narrowed by `item["type"]`).
+Reconnection, resumption from cursors, de-duplication, heartbeats and token refresh are the
+connection's business (see `tidings.realtime.connection`); `protocol` is the sans-I/O core and
+`sse` the event-stream parser, both usable on their own.
 """
 
-__all__: list[str] = []
+from tidings.generated.models import EventFrame, Reset
+
+from .connection import Realtime, Subscription, Transport
+from .protocol import Item
+
+__all__ = ["EventFrame", "Item", "Realtime", "Reset", "Subscription", "Transport"]
