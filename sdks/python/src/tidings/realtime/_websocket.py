@@ -267,8 +267,9 @@ class WebSocketLink:
                     if waiter is not None and not waiter.done():
                         waiter.set_result(output)
                 elif isinstance(output, Ended):
-                    # Not one we asked for (ours are forgotten before the frame is sent): the
-                    # refreshed credential no longer allows this pattern.
+                    if output.frame_id is not None and output.frame_id.startswith("u"):
+                        continue  # answers our `unsubscribe`; the subscription is already gone
+                    # Unasked: the refreshed credential no longer allows this pattern.
                     rt._fail_subscription(
                         output.pattern,
                         SubscriptionError(
@@ -303,7 +304,8 @@ class WebSocketLink:
     async def send_unsubscribe(self, pattern: str) -> None:
         if self.ws is not None:
             with contextlib.suppress(ConnectionClosed):
-                await self.ws.send(encode({"type": "unsubscribe", "topic": pattern}))
+                frame_id = f"u{next(self._ids)}"
+                await self.ws.send(encode({"type": "unsubscribe", "id": frame_id, "topic": pattern}))
 
     async def send_ack(self, durable: str, cursor: str) -> None:
         if self.ws is not None:

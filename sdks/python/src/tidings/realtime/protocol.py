@@ -175,7 +175,8 @@ class Confirmed:
 
 @dataclass(frozen=True, slots=True)
 class Ended:
-    """The server ended the subscription of `pattern` (asked for, or no longer allowed)."""
+    """`unsubscribed`: answering our `unsubscribe` (with its `frame_id`), or, unasked, the server
+    ended the subscription of `pattern` (a refreshed credential no longer allows it)."""
 
     pattern: str
     frame_id: str | None
@@ -266,9 +267,7 @@ class ClientProtocol:
             state.reset(reset["oldest_cursor"])
             return [Deliver(state.pattern, reset)]
         if kind == "unsubscribed":
-            ended = cast(Unsubscribed, frame)
-            self.subscriptions.pop(ended["topic"], None)
-            return [Ended(ended["topic"], frame_id)]
+            return [Ended(cast(Unsubscribed, frame)["topic"], frame_id)]
         if kind == "authed":
             return [Reauthed(frame_id, cast(Authed, frame)["expires_at"])]
         if kind == "pong":

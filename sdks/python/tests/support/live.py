@@ -1,0 +1,46 @@
+"""Helpers for the live tests: publishing numbered events, and reading a subscription."""
+
+from __future__ import annotations
+
+import asyncio
+
+import tidings
+from tidings.generated.models import Published
+from tidings.realtime import EventFrame, Item, Subscription
+
+# How long a test waits for an item that should come. A bound against hanging, not a timing
+# assertion: every test asserts what arrived, never how fast.
+PATIENCE = 20.0
+
+
+async def publish_many(
+    client: tidings.Client, project: str, topic: str, count: int, *, start: int = 0
+) -> list[Published]:
+    """Publish `{"n": start}` … `{"n": start + count - 1}` to `topic`, one call each, in order."""
+    return [
+        await client.publish_event(project, {"topic": topic, "data": {"n": n}})
+        for n in range(start, start + count)
+    ]
+
+
+async def collect(sub: Subscription, count: int) -> list[EventFrame]:
+    """The next `count` events of `sub` (a `reset` item fails the test: none is expected)."""
+    events: list[EventFrame] = []
+    async with asyncio.timeout(PATIENCE):
+        async for item in sub:
+            assert item["type"] == "event", f"unexpected {item}"
+            events.append(item)
+            if len(events) == count:
+                break
+    return events
+
+
+async def next_items(sub: Subscription, count: int) -> list[Item]:
+    """The next `count` items of `sub`, events and resets alike."""
+    items: list[Item] = []
+    async with asyncio.timeout(PATIENCE):
+        async for item in sub:
+            items.append(item)
+            if len(items) == count:
+                break
+    return items
