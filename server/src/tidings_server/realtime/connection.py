@@ -6,8 +6,8 @@ how many bytes are still unsent, wait for the socket to drain, encode frames, te
 feed client frames to `receive`. Everything else is here, once.
 
 Send queue: live events are queued by the hub and written at the end of the event-loop tick,
-packed by count and bytes. What is written but unsent (the transport's buffer) plus what is
-queued is bounded by `send_queue_bytes`; past it the connection is closed with `slow_consumer`
+packed by count and bytes. What is written but not yet taken by the socket (the transport's
+buffer) is bounded by `send_queue_bytes`; past it the connection is closed with `slow_consumer`
 at once — it never slows the others and never grows memory without bound; the client resumes
 from its last cursor and loses nothing.
 
@@ -212,11 +212,15 @@ class Connection:
         self.pending_bytes += len(event.body)
         if len(self.pending) == 1:
             self.gateway.hub.schedule(self)
-        if self.pending_bytes + self.buffered() > self._limit:
+        # What the socket has not taken yet, beyond this tick's events (always written at the
+        # end of the tick, so one event larger than the bound still goes out).
+        if self.buffered() > self._limit:
             QUEUE_DROPS.labels(self.transport).inc()
             self.overflow()
 
     def overflow(self) -> None:
+        if self.closed:
+            return
         SLOW_CONSUMER_DISCONNECTS.labels(self.transport).inc()
         self.close("slow_consumer", "the connection did not keep up; reconnect and resume from your cursor")
 
@@ -300,6 +304,15 @@ class Connection:
         if command.durable is not None:
             await self._start_durable(command)
             return
+        if command.cursor is not None:
+            try:
+                position = self.gateway.codec.decode(command.cursor)
+                if position.project_id != self.project_id:
+                    raise InvalidCursor("this cursor belongs to another project")
+            except InvalidCursor as exc:
+                self.session.subscriptions.pop(pattern, None)
+                self.reply(protocol.error_frame("invalid_cursor", str(exc), command.id))
+                return
         sub = Subscription(pattern, self, limit=self._limit)
         try:
             feed = await self.gateway.hub.feed(self.project_id)

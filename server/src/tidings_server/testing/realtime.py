@@ -14,6 +14,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 from tidings_server.spec import error_registry, spec_dir
 from tidings_server.testing.live import LiveServer
@@ -107,7 +108,7 @@ class Project:
         )
         assert response.status_code == 201, response.text
         body = response.json()
-        return body["key"], body["id"]
+        return body["key"], body["key_id"]
 
 
 async def new_project(server: LiveServer, http: httpx.AsyncClient) -> Project:
@@ -158,6 +159,17 @@ class Client:
         frame = await self.recv(timeout)
         assert frame["type"] == kind, frame
         return frame
+
+    async def closed(self, timeout: float = 10.0) -> tuple[int | None, dict[str, Any] | None]:
+        """Read until the server closes: (its close code, the last error frame before it)."""
+        error = None
+        while True:
+            try:
+                frame = await self.recv(timeout)
+            except ConnectionClosed as exc:
+                return (exc.rcvd.code if exc.rcvd else None), error
+            if frame["type"] == "error":
+                error = frame
 
     async def subscribe(self, topic: str, **extra: Any) -> dict[str, Any]:
         await self.send({"type": "subscribe", "topic": topic, **extra})
