@@ -28,7 +28,7 @@ from tidings_server.observability import metrics
 from tidings_server.realtime.gateway import drain_running_gateways
 from tidings_server.realtime.websocket import gateway_socket
 
-__all__ = ["TidingsServer", "run"]
+__all__ = ["TidingsServer", "run", "settings_env"]
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +79,8 @@ def _serve_one(settings: Settings, http_port: int, gateway_port: int, banner: st
         raise SystemExit(1)
 
 
-def _worker(settings_env: dict[str, str], http_port: int, gateway_port: int) -> None:
-    os.environ.update(settings_env)
+def _worker(env: dict[str, str], http_port: int, gateway_port: int) -> None:
+    os.environ.update(env)
     from tidings_server.config import load_settings
     from tidings_server.observability.logging import configure_logging
 
@@ -99,7 +99,7 @@ def _reserve(host: str, port: int) -> tuple[socket.socket, int]:
     return sock, sock.getsockname()[1]
 
 
-def _settings_env(settings: Settings) -> dict[str, str]:
+def settings_env(settings: Settings) -> dict[str, str]:
     """The settings as environment variables, for workers (which load their settings afresh)."""
     env: dict[str, str] = {}
     for name, value in settings.model_dump().items():
@@ -123,7 +123,7 @@ def run(settings: Settings, banner: str) -> None:
             http_reserved.close()
             gw_reserved.close()
         return
-    _supervise(settings, _settings_env(settings), http_port, gw_port, text)
+    _supervise(settings, settings_env(settings), http_port, gw_port, text)
     http_reserved.close()
     gw_reserved.close()
 

@@ -564,7 +564,11 @@ export interface Subscribed {
   id?: FrameId;
   topic: string;
   durable?: DurableName;
-  /** The stream's position when the subscription went live. */
+  /**
+   * Where delivery starts: events after this cursor follow. Without a `cursor` in
+   * `subscribe`, the stream's position when the subscription went live; with one, that
+   * cursor (the replay of what follows it comes first).
+   */
   cursor?: Cursor;
 }
 

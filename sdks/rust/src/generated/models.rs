@@ -913,7 +913,9 @@ pub struct Subscribed {
     pub topic: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub durable: Option<DurableName>,
-    /// The stream's position when the subscription went live.
+    /// Where delivery starts: events after this cursor follow. Without a `cursor` in
+    /// `subscribe`, the stream's position when the subscription went live; with one, that
+    /// cursor (the replay of what follows it comes first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<Cursor>,
 }

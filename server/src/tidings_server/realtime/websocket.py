@@ -193,6 +193,9 @@ def _process_request(connection: ServerConnection, request: Request) -> Response
 
 async def start_websocket_server(gateway: Gateway, sock: socket.socket) -> Server:
     settings = gateway.settings
+    # The library logs every connection at INFO: at 100k connections that is noise, not news.
+    if settings.log_level != "debug":
+        logging.getLogger("websockets.server").setLevel(logging.WARNING)
     return await serve(
         _handler(gateway),
         sock=sock,

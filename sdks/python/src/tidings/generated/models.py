@@ -681,7 +681,9 @@ class Subscribed(TypedDict):
     id: NotRequired[FrameId]
     topic: str
     durable: NotRequired[DurableName]
-    # The stream's position when the subscription went live.
+    # Where delivery starts: events after this cursor follow. Without a `cursor` in
+    # `subscribe`, the stream's position when the subscription went live; with one, that
+    # cursor (the replay of what follows it comes first).
     cursor: NotRequired[Cursor]
 
 
