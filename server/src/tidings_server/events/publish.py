@@ -46,6 +46,7 @@ from tidings_server.events.limits import DEFAULT_EVENT_BYTES, MAX_DATA_DEPTH
 from tidings_server.events.schemas import SchemaRegistry
 from tidings_server.events.streams import ProjectStreams
 from tidings_server.jsonutil import dumps
+from tidings_server.observability.tracing import publish_span
 
 __all__ = ["EventInput", "PublishListener", "Published", "Publisher"]
 
@@ -169,6 +170,7 @@ class Publisher:
 
         stamp = now_stamp()
         messages, ids = [], []
+        header_sets: list[dict[str, str]] = []
         for i, (event, data) in enumerate(prepared):
             event_id = event.id or uuid.uuid4().hex
             if idempotency_key is not None:
@@ -180,14 +182,22 @@ class Publisher:
                 H_PUBLISHED_AT: stamp,
                 H_BODY_HASH: body_hash(event.topic, event.id, data),
             }
-            if traceparent:
-                headers[H_TRACEPARENT] = traceparent
+            header_sets.append(headers)
             messages.append(OutgoingMessage(event_subject(project_id, event.topic), data, msg_id, headers))
             ids.append(event_id)
 
         try:
             epoch = await self._streams.epoch(project_id)
-            acks = await self._broker.publish_batch(messages, timeout=PUBLISH_TIMEOUT_SECONDS)
+            # One PRODUCER span per publish call (child of the request's span); its context goes
+            # into every message, so the gateways' fan-out spans join the publisher's trace.
+            # Without a recording tracer the caller's own `traceparent` is carried through.
+            with publish_span(messages[0].subject, msg_id=messages[0].msg_id) as (span, trace):
+                context = trace.get(H_TRACEPARENT) or traceparent
+                if context:
+                    for headers in header_sets:
+                        headers[H_TRACEPARENT] = context
+                span.set_attribute("messaging.batch.message_count", len(messages))
+                acks = await self._broker.publish_batch(messages, timeout=PUBLISH_TIMEOUT_SECONDS)
         except (nats.errors.Error, TimeoutError, ConnectionError) as exc:
             # The stream may have been deleted under us: look it up afresh next time.
             self._streams.forget(project_id)
