@@ -7,7 +7,8 @@ encoded once and written to every connection with `websockets.broadcast()`, one 
 
 Commands on stdin, one per line; each answered by one JSON line on stdout:
     count                      {"conns": n}
-    broadcast <n> [<rate>]     n messages, as fast as possible (rate 0) or paced at rate/s;
+    broadcast <n> [<rate> [<t0>]]  n messages, as fast as possible (rate 0) or message i at
+                               t0 + i / rate (wall clock; t0 default now), stamped with that time;
                                {"sent": n, "conns": c, "seconds": s} once all are written
 
     uv run --frozen --no-sync python loadtests/gateway/bare_server.py [--port 0]
@@ -62,11 +63,12 @@ async def handler(ws: ServerConnection) -> None:
         CONNS.discard(ws)
 
 
-async def broadcast_messages(n: int, rate: float) -> float:
-    started, wall = time.monotonic(), time.time()
+async def broadcast_messages(n: int, rate: float, wall: float) -> float:
+    started = time.monotonic()
+    wall = wall or time.time()
     for i in range(n):
         if rate > 0:
-            delay = started + i / rate - time.monotonic()
+            delay = wall + i / rate - time.time()
             if delay > 0:
                 await asyncio.sleep(delay)
         # Paced: stamped with the time the message was due, not the time it went out, so a
@@ -98,7 +100,8 @@ async def main(host: str, port: int, backlog: int) -> None:
             elif words[0] == "broadcast":
                 n = int(words[1])
                 rate = float(words[2]) if len(words) > 2 else 0.0
-                seconds = await broadcast_messages(n, rate)
+                start = float(words[3]) if len(words) > 3 else 0.0
+                seconds = await broadcast_messages(n, rate, start)
                 reply({"sent": n, "conns": len(CONNS), "seconds": seconds})
             else:
                 reply({"error": f"unknown command {words[0]!r}"})

@@ -142,9 +142,11 @@ class Clients:
             "seconds": last - started,
         }
 
-    async def deliver(self, events: int, emit: Callable[[], Any], timeout: float) -> dict[str, Any]:
+    async def deliver(
+        self, events: int, emit: Callable[[], Any], timeout: float, **arm: float
+    ) -> dict[str, Any]:
         """Arm the counters for `events` per connection, run emit(), wait for every connection."""
-        armed = await self.call("target", events=events)
+        armed = await self.call("target", events=events, **arm)
         opened = sum(r["open"] for r in armed)
         cpu0 = self.cpu()
         started = time.monotonic()
@@ -181,8 +183,13 @@ class Clients:
             "connect_ms": connect_ms,
         }
 
-    async def latencies(self) -> list[float]:
-        return [ms for r in await self.call("latencies") for ms in r["latencies_ms"]]
+    async def latencies(self) -> tuple[list[float], list[float]]:
+        """(from `published_at`, from when each event was due), ms, over all probe connections."""
+        replies = await self.call("latencies")
+        return (
+            [ms for r in replies for ms in r["latencies_ms"]],
+            [ms for r in replies for ms in r["due_latencies_ms"]],
+        )
 
     def cpu(self) -> float:
         return sum(cpu_seconds(proc.pid) for proc in self.procs if proc.pid is not None)
@@ -315,10 +322,15 @@ async def run_latency(args: argparse.Namespace, kind: str, stack: Stack | None, 
         await warm_up(clients, target)
         events = int(args.rate * args.seconds)
         cpu0 = target.cpu()
+        start = time.time() + 1.0  # every process armed before the first event is due
         got = await clients.deliver(
-            events, lambda: target.emit(events, rate=args.rate), timeout=args.seconds + args.timeout
+            events,
+            lambda: target.emit(events, rate=args.rate, start=start),
+            timeout=args.seconds + args.timeout,
+            due_start=start,
+            due_rate=args.rate,
         )
-        lat = await clients.latencies()
+        lat, due = await clients.latencies()
         stats = await clients.stats()
         return {
             "target": kind,
@@ -334,10 +346,14 @@ async def run_latency(args: argparse.Namespace, kind: str, stack: Stack | None, 
             "seconds": got["seconds"],
             "delivered_per_s": got["events"] / got["seconds"],
             "publish_errors": got["emitted"]["errors"],
+            "published_per_s": events / got["emitted"]["publish_seconds"],
+            "publish_request_ms_p50": got["emitted"].get("request_ms_p50", 0.0),
             "samples": len(lat),
             "p50_ms": percentile(lat, 50),
             "p99_ms": percentile(lat, 99),
             "max_ms": max(lat, default=math.nan),
+            "due_p50_ms": percentile(due, 50),
+            "due_p99_ms": percentile(due, 99),
             "server_cpu_share": (target.cpu() - cpu0) / got["seconds"],
             "client_cpu_share": got["client_cpu_s"] / got["seconds"],
             "closed": stats["closed"],
@@ -455,15 +471,19 @@ def table(scenario: str, by_target: dict[str, list[dict[str, Any]]]) -> str:
                 )
     elif scenario == "latency":
         lines += [
-            "| server | processes | subscribers | events/s | p50 ms | p99 ms | max ms | events/frame |"
-            " delivered / expected | server CPU | client CPU | errors and closes (all runs) |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
+            "| server | processes | subscribers | events/s asked | published/s | p50 ms | p99 ms | max ms |"
+            " p50 / p99 ms from due | events/frame | delivered / expected | server CPU | client CPU |"
+            " errors and closes (all runs) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
         ]
         for kind, runs in by_target.items():
             lines.append(
                 f"| {kind} | {runs[0]['workers']} | {med(runs, 'subscribers')} | {runs[0]['rate']:g}"
+                f" | {med(runs, 'published_per_s', digits=1)}"
                 f" | {med(runs, 'p50_ms', digits=1)} | {med(runs, 'p99_ms', digits=1)}"
-                f" | {med(runs, 'max_ms', digits=1)} | {med(runs, 'events_per_frame', digits=2)}"
+                f" | {med(runs, 'max_ms', digits=1)}"
+                f" | {med(runs, 'due_p50_ms', digits=1)} / {med(runs, 'due_p99_ms', digits=1)}"
+                f" | {med(runs, 'events_per_frame', digits=2)}"
                 f" | {med(runs, 'delivered')} / {med(runs, 'expected')}"
                 f" | {med(runs, 'server_cpu_share', scale=100)} %"
                 f" | {med(runs, 'client_cpu_share', scale=100)} %"

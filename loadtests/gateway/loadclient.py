@@ -20,7 +20,8 @@ Commands (`{"op": ..., ...}` → reply dict):
     target    reset the counters; report when every open connection has received `events` events
     wait      wait for the target above (timeout) and report when it was reached
     stats     counters, open/closed connections, close codes, RSS and CPU of this process
-    latencies the probe connections' publish → deliver latencies (ms) since the last `target`
+    latencies the probe connections' publish → deliver latencies (ms) since the last `target`:
+              from `published_at`, and (paced runs) from when the event was due to be published
     close     close every connection
     exit      leave
 """
@@ -107,6 +108,11 @@ class Fleet:
         self.reached_at = 0.0
         self.target_done: asyncio.Future[None] | None = None
         self.latencies_ms: list[float] = []
+        # Paced runs: event i was due at due_start + i / due_rate (wall clock); latency from then
+        # counts the time a publish waited before the server stamped it (coordinated omission).
+        self.due_start = 0.0
+        self.due_rate = 0.0
+        self.due_latencies_ms: list[float] = []
         self.close_codes: Counter[str] = Counter()
         self.error_frames: Counter[str] = Counter()
         self.closing = False
@@ -249,6 +255,9 @@ class WsClient(asyncio.Protocol):
                     for event in events:
                         sent = datetime.fromisoformat(event["published_at"]).timestamp()
                         fleet.latencies_ms.append((now - sent) * 1000)
+                        if fleet.due_rate:
+                            due = fleet.due_start + event["data"]["i"] / fleet.due_rate
+                            fleet.due_latencies_ms.append((now - due) * 1000)
             elif buf.find(b'"error"', start, end) >= 0:
                 fleet.error_frames[orjson.loads(buf[start:end]).get("code", "?")] += 1
             return
@@ -393,10 +402,12 @@ class ClientProcess:
             "open": len(fleet.conns),
         }
 
-    async def op_target(self, events: int) -> dict[str, Any]:
+    async def op_target(self, events: int, due_start: float = 0.0, due_rate: float = 0.0) -> dict[str, Any]:
         fleet = self.fleet
         fleet.events = fleet.frames = 0
         fleet.latencies_ms = []
+        fleet.due_latencies_ms = []
+        fleet.due_start, fleet.due_rate = due_start, due_rate
         for conn in fleet.conns:
             conn.count = 0
         fleet.target = events
@@ -441,7 +452,7 @@ class ClientProcess:
         }
 
     async def op_latencies(self) -> dict[str, Any]:
-        return {"latencies_ms": self.fleet.latencies_ms}
+        return {"latencies_ms": self.fleet.latencies_ms, "due_latencies_ms": self.fleet.due_latencies_ms}
 
     async def op_close(self) -> dict[str, Any]:
         fleet = self.fleet

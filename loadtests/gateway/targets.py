@@ -76,7 +76,9 @@ class Target:
     def sockets(self) -> list[int]:
         return [open_sockets(pid) for pid in self.pids()]
 
-    async def emit(self, n: int, *, batch: int = 1, rate: float = 0.0) -> dict[str, Any]:
+    async def emit(self, n: int, *, batch: int = 1, rate: float = 0.0, start: float = 0.0) -> dict[str, Any]:
+        """n events to every subscriber: as fast as possible, or (rate > 0) event i at start + i / rate
+        (wall clock), its data {"i": i, ...}."""
         raise NotImplementedError
 
     async def stop(self) -> None:
@@ -109,9 +111,9 @@ class Bare(Target):
     def pids(self) -> list[int]:
         return [self.proc.pid]
 
-    async def emit(self, n: int, *, batch: int = 1, rate: float = 0.0) -> dict[str, Any]:
+    async def emit(self, n: int, *, batch: int = 1, rate: float = 0.0, start: float = 0.0) -> dict[str, Any]:
         assert self.proc.stdin is not None
-        self.proc.stdin.write(f"broadcast {n} {rate}\n".encode())
+        self.proc.stdin.write(f"broadcast {n} {rate} {start}\n".encode())
         await self.proc.stdin.drain()
         reply = await self._reply()
         return {"published": n, "publish_seconds": reply["seconds"], "errors": 0}
@@ -187,7 +189,8 @@ class Stack:
 
 
 class Gateway(Target):
-    """`tidings-server serve --workers W`: REST + SSE on one port, the WebSocket gateway on another."""
+    """`tidings-server serve` with TIDINGS_WORKERS=W: REST + SSE on one port, the WebSocket
+    gateway on another, both shared by the W processes."""
 
     name = "gateway"
 
@@ -207,7 +210,7 @@ class Gateway(Target):
             "TIDINGS_WORKERS": str(self.workers),
         }
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tidings_server.cli", "serve", "--workers", str(self.workers), env=env
+            sys.executable, "-m", "tidings_server.cli", "serve", env=env
         )
         self.base = f"http://127.0.0.1:{port}"
         headers = {"authorization": f"Bearer {self.stack.key}"}
@@ -240,7 +243,7 @@ class Gateway(Target):
         return descendants(self.proc.pid)
 
     async def emit(
-        self, n: int, *, batch: int = 1, rate: float = 0.0, concurrency: int = 8
+        self, n: int, *, batch: int = 1, rate: float = 0.0, start: float = 0.0, concurrency: int = 8
     ) -> dict[str, Any]:
         """Publish n events over REST: singly or in batches, as fast as allowed or paced at rate/s."""
         path = f"/v1/projects/{self.project}/events" + ("/batch" if batch > 1 else "")
@@ -248,10 +251,12 @@ class Gateway(Target):
         errors: Counter[int] = Counter()
         gate = asyncio.Semaphore(concurrency if rate <= 0 else 1_000)
         started = time.monotonic()
+        start = start or time.time()
+        latencies: list[float] = []
 
         async def one(i: int) -> None:
             if rate > 0:
-                delay = started + i * batch / rate - time.monotonic()
+                delay = start + i * batch / rate - time.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
             size = min(batch, n - i * batch)
@@ -262,7 +267,9 @@ class Gateway(Target):
             else:
                 body = {"topic": TOPIC, "data": {**DATA, "i": i}}
             async with gate:
+                sent = time.monotonic()
                 response = await self.http.post(path, json=body)
+                latencies.append(time.monotonic() - sent)
             if response.status_code != 201:
                 errors[response.status_code] += 1
 
@@ -270,6 +277,8 @@ class Gateway(Target):
         return {
             "published": n,
             "publish_seconds": time.monotonic() - started,
+            "request_ms_p50": sorted(latencies)[len(latencies) // 2] * 1000 if latencies else 0.0,
+            "request_ms_max": max(latencies, default=0.0) * 1000,
             "errors": sum(errors.values()),
             "statuses": dict(errors),
         }
