@@ -239,22 +239,27 @@ class Connection:
         chunks.append(chunk)
         return chunks
 
-    def flush(self, cache: dict[tuple[int, ...], bytes]) -> None:
+    def flush(self, cache: dict[tuple[str | int, ...], bytes]) -> tuple[int, int]:
+        """Write what the hub queued this tick; (frames, bytes) written. Frames are looked up in
+        `cache` (shared by every connection flushed in this tick): connections that received
+        the same events share the same encoded bytes."""
         if self.closed or not self.pending:
-            return
+            return 0, 0
         events, self.pending, self.pending_bytes = self.pending, [], 0
-        frames = 0
-        sent = 0
+        frames = sent = 0
+        transport = self.transport
         for chunk in self._chunks(events):
-            key = tuple(e.seq for e in chunk)
+            # The same sequences on the same transport are the same bytes.
+            key: tuple[str | int, ...] = (
+                (transport, chunk[0].seq) if len(chunk) == 1 else (transport, *(e.seq for e in chunk))
+            )
             data = cache.get(key)
             if data is None:
                 data = cache[key] = self.encode(chunk)
             self.write(data)
             frames += 1
             sent += len(data)
-        FANOUT_MESSAGES.labels(self.transport).inc(frames)
-        FANOUT_BYTES.labels(self.transport).inc(sent)
+        return frames, sent
 
     async def send_events(self, events: list[Delivered], durable: str | None = None) -> None:
         """Write events with flow control (replay, durable delivery): waits while the socket is busy."""

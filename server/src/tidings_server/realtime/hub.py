@@ -36,7 +36,12 @@ from tidings_server.broker.subjects import project_wildcard
 from tidings_server.events.cursor import Cursor, CursorCodec
 from tidings_server.events.envelope import H_ID, H_PUBLISHED_AT, H_TRACEPARENT
 from tidings_server.events.streams import ProjectStreams
-from tidings_server.observability.metrics import DELIVERY_LATENCY, NODE_PROJECT_SUBSCRIPTIONS
+from tidings_server.observability.metrics import (
+    DELIVERY_LATENCY,
+    FANOUT_BYTES,
+    FANOUT_MESSAGES,
+    NODE_PROJECT_SUBSCRIPTIONS,
+)
 from tidings_server.observability.tracing import receive_span
 from tidings_server.realtime.frames import Delivered, encode_event_body
 
@@ -57,8 +62,8 @@ class Outlet(Protocol):
         """Queue a live event (in stream order)."""
         ...
 
-    def flush(self, cache: dict[tuple[int, ...], bytes]) -> None:
-        """Write what is queued (called once per event-loop tick after a push)."""
+    def flush(self, cache: dict[tuple[str | int, ...], bytes]) -> tuple[int, int]:
+        """Write what is queued (called once per event-loop tick after a push): (frames, bytes)."""
         ...
 
     def overflow(self) -> None:
@@ -302,16 +307,25 @@ class Hub:
     def _flush(self) -> None:
         self._flush_scheduled = False
         dirty, self._dirty = self._dirty, {}
-        cache: dict[tuple[int, ...], bytes] = {}
-        transports = {outlet.transport for outlet in dirty}
+        cache: dict[tuple[str | int, ...], bytes] = {}
+        totals: dict[str, list[int]] = {}
         for outlet in dirty:
             try:
-                outlet.flush(cache)
+                frames, sent = outlet.flush(cache)
             except Exception:
                 log.exception("flushing a connection failed")
+                continue
+            if frames:
+                total = totals.setdefault(outlet.transport, [0, 0])
+                total[0] += frames
+                total[1] += sent
+        # Metrics once per tick and transport, never per connection (the hot path).
+        for transport, (frames, sent) in totals.items():
+            FANOUT_MESSAGES.labels(transport).inc(frames)
+            FANOUT_BYTES.labels(transport).inc(sent)
         if self._tick_events:
             now = self._clock()
-            for transport in transports:
+            for transport in totals:
                 histogram = DELIVERY_LATENCY.labels(transport)
                 for event in self._tick_events:
                     histogram.observe(max(0.0, now - event.published))
