@@ -32,8 +32,10 @@ test-sdk-rust:
 	cd sdks/rust && PATH="$(dir $(CARGO)):$$PATH" $(CARGO) clippy --locked -j $(CARGO_JOBS) --all-targets -- -D warnings
 	cd sdks/rust && PATH="$(dir $(CARGO)):$$PATH" $(CARGO) test --locked -j $(CARGO_JOBS)
 
+# MYPYPATH: the live tests import the server's test fixtures, which mypy reads from source (the
+# installed server package carries no py.typed marker).
 test-sdk-python: $(VENV)/.synced
-	$(RUN) mypy --strict sdks/python/src sdks/python/tests
+	MYPYPATH=server/src $(RUN) mypy --strict sdks/python/src sdks/python/tests
 	$(RUN) pytest -c sdks/python/pyproject.toml sdks/python/tests
 
 lint-sdk-python: $(VENV)/.synced

@@ -12,16 +12,14 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-
-import tidings
 from tidings_server.config import Settings
 from tidings_server.embedded import EmbeddedNats
 from tidings_server.testing import plugin
 from tidings_server.testing.live import LiveServer, live_server
 from tidings_server.testing.realtime import Project, new_project
 
-# Backoff short enough that a reconnection does not dominate a test; still exponential + jitter.
-FAST_RETRY = tidings.RetryPolicy(max_retries=5, base_delay=0.05, max_delay=0.5)
+import tidings
+from support.live import FAST_RETRY
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ import socket
 from typing import Literal
 
 import pytest
+from tidings_server.testing.live import LiveServer
+from tidings_server.testing.realtime import Project
 
 import tidings
 from support.live import collect, publish_many
 from tidings.realtime import EventFrame
-from tidings_server.testing.live import LiveServer
-from tidings_server.testing.realtime import Project
 
 TRANSPORTS: list[Literal["websocket", "sse"]] = ["websocket", "sse"]
 
@@ -47,20 +47,46 @@ async def test_a_cursor_replays_what_followed_it_then_continues_live(
     assert [e["cursor"] for e in got] == [p["cursor"] for p in before[3:] + after]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "gateway bug: Hub._flush shares one encoding cache (keyed by event sequences only) between"
+        " WebSocket and SSE connections, so one of them is written the other's encoding"
+    ),
+)
+async def test_a_websocket_and_an_sse_subscriber_both_receive_an_event(
+    client: tidings.Client, project: Project
+) -> None:
+    async with (
+        client.realtime(project.id, transport="websocket") as ws,
+        client.realtime(project.id, transport="sse") as sse,
+    ):
+        ws_sub = await ws.subscribe("orders.*")
+        sse_sub = await sse.subscribe("orders.*")
+        published = await publish_many(client, project.id, "orders.created", 3)
+        # Both subscribers are live; a short bound keeps the known failure quick.
+        got = {
+            "websocket": await collect(ws_sub, 3, patience=5),
+            "sse": await collect(sse_sub, 3, patience=5),
+        }
+    for events in got.values():
+        assert [e["cursor"] for e in events] == [p["cursor"] for p in published]
+
+
 async def test_a_refused_subscription_leaves_the_connection_and_the_others(
     client: tidings.Client, project: Project, live: LiveServer
 ) -> None:
     minted = await client.mint_token(
         project.id, {"user_id": "u1", "capabilities": {"subscribe": ["public.*"]}, "ttl_seconds": 600}
     )
-    async with tidings.Client(live.url, token=minted["token"], realtime_url=live.ws_url) as browser:
-        async with browser.realtime(project.id, transport="websocket") as rt:
-            allowed = await rt.subscribe("public.*")
-            with pytest.raises(tidings.SubscriptionError) as refused:
-                await rt.subscribe("private.*")
-            assert refused.value.code == "forbidden"
-            await client.publish_event(project.id, {"topic": "public.news", "data": 1})
-            got = await collect(allowed, 1)
+    browser = tidings.Client(live.url, token=minted["token"], realtime_url=live.ws_url)
+    async with browser, browser.realtime(project.id, transport="websocket") as rt:
+        allowed = await rt.subscribe("public.*")
+        with pytest.raises(tidings.SubscriptionError) as refused:
+            await rt.subscribe("private.*")
+        assert refused.value.code == "forbidden"
+        await client.publish_event(project.id, {"topic": "public.news", "data": 1})
+        got = await collect(allowed, 1)
     assert got[0]["data"] == 1
 
 
@@ -77,10 +103,10 @@ async def test_an_unknown_key_ends_the_websocket_for_good(project: Project, live
 
 
 async def test_an_unknown_key_is_refused_over_sse(project: Project, live: LiveServer) -> None:
-    async with tidings.Client(live.url, api_key="tdg_live_unknown_key") as bad:
-        async with bad.realtime(project.id, transport="sse") as rt:
-            with pytest.raises(tidings.AuthenticationError) as refused:
-                await rt.subscribe("orders.*")
+    bad = tidings.Client(live.url, api_key="tdg_live_unknown_key")
+    async with bad, bad.realtime(project.id, transport="sse") as rt:
+        with pytest.raises(tidings.AuthenticationError) as refused:
+            await rt.subscribe("orders.*")
     assert refused.value.code == "unauthenticated"
 
 
@@ -88,16 +114,16 @@ async def test_sse_carries_the_subscriptions_when_the_websocket_port_is_closed(
     project: Project, live: LiveServer
 ) -> None:
     closed_port = _closed_port()
-    async with tidings.Client(
-        live.url, api_key=project.key, realtime_url=f"ws://127.0.0.1:{closed_port}"
-    ) as sdk:
-        async with sdk.realtime(project.id) as rt:
-            assert rt.transport == "sse"
-            sub = await rt.subscribe("orders.*")
-            published = await publish_many(sdk, project.id, "orders.created", 3)
-            got = await collect(sub, 3)
-            with pytest.raises(tidings.RealtimeError, match="WebSocket"):
-                await rt.subscribe("jobs.*", durable="workers")
+    async with (
+        tidings.Client(live.url, api_key=project.key, realtime_url=f"ws://127.0.0.1:{closed_port}") as sdk,
+        sdk.realtime(project.id) as rt,
+    ):
+        assert rt.transport == "sse"
+        sub = await rt.subscribe("orders.*")
+        published = await publish_many(sdk, project.id, "orders.created", 3)
+        got = await collect(sub, 3)
+        with pytest.raises(tidings.RealtimeError, match="WebSocket"):
+            await rt.subscribe("jobs.*", durable="workers")
     assert [e["cursor"] for e in got] == [p["cursor"] for p in published]
 
 

@@ -8,6 +8,8 @@ import tidings
 from tidings.generated.models import Published
 from tidings.realtime import EventFrame, Item, Subscription
 
+# Backoff short enough that a reconnection does not dominate a test; still exponential + jitter.
+FAST_RETRY = tidings.RetryPolicy(max_retries=5, base_delay=0.05, max_delay=0.5)
 # How long a test waits for an item that should come. A bound against hanging, not a timing
 # assertion: every test asserts what arrived, never how fast.
 PATIENCE = 20.0
@@ -23,16 +25,28 @@ async def publish_many(
     ]
 
 
-async def collect(sub: Subscription, count: int) -> list[EventFrame]:
+async def collect(sub: Subscription, count: int, *, patience: float = PATIENCE) -> list[EventFrame]:
     """The next `count` events of `sub` (a `reset` item fails the test: none is expected)."""
     events: list[EventFrame] = []
-    async with asyncio.timeout(PATIENCE):
+    async with asyncio.timeout(patience):
         async for item in sub:
             assert item["type"] == "event", f"unexpected {item}"
             events.append(item)
             if len(events) == count:
                 break
     return events
+
+
+def numbers(events: list[EventFrame]) -> list[int]:
+    """The `n` of each event published by `publish_many`."""
+    out: list[int] = []
+    for event in events:
+        data = event["data"]
+        assert isinstance(data, dict), data
+        n = data["n"]
+        assert isinstance(n, int), data
+        out.append(n)
+    return out
 
 
 async def next_items(sub: Subscription, count: int) -> list[Item]:

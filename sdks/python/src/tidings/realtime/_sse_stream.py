@@ -57,11 +57,11 @@ class _Refresh(Exception):
 async def run(rt: Realtime, sub: Subscription) -> None:
     """Keep `sub`'s stream open until it is cancelled or fails for good."""
     failures = 0
-    opened = False
+    refreshing = False
     while True:
         up_since: float | None = None
         try:
-            up_since = await _stream(rt, sub)
+            up_since = await _stream(rt, sub, refreshing=refreshing)
             reason = "the stream ended"
             retry_after = None
             error: TidingsError | None = None
@@ -72,12 +72,14 @@ async def run(rt: Realtime, sub: Subscription) -> None:
             rt._fail_subscription(sub.pattern, exc)
             return
         except _Refresh:
-            rt.token_refreshes += 1
+            refreshing = True
             continue
-        if up_since is not None:
-            if opened:
-                rt.reconnects += 1
-            opened = True
+        except Exception as exc:
+            # A bug, here or in the server: end the subscription loudly rather than silently.
+            logger.exception("SSE stream of %r failed", sub.pattern)
+            rt._fail_subscription(sub.pattern, exc)
+            return
+        refreshing = False
         failures = _lifecycle.next_failures(failures, up_since)
         if rt._attempts_exhausted(failures):
             rt._fail_subscription(sub.pattern, error or APIConnectionError(reason))
@@ -87,7 +89,7 @@ async def run(rt: Realtime, sub: Subscription) -> None:
         await rt.reconnect_policy.sleep(wait)
 
 
-async def _stream(rt: Realtime, sub: Subscription) -> float:
+async def _stream(rt: Realtime, sub: Subscription, *, refreshing: bool) -> float:
     """One stream; returns when it was up since (monotonic) after it ended cleanly."""
     state = sub._state
     token = await rt._credential()
@@ -107,7 +109,14 @@ async def _stream(rt: Realtime, sub: Subscription) -> float:
             if response.status != 200:
                 raise await _refusal(response)
             up_since = time.monotonic()
-            rt._opened("sse") if rt.transport is None else None
+            if refreshing:
+                rt.token_refreshes += 1
+            elif sub._live.done():
+                rt.reconnects += 1
+            rt._opened("sse")
+            # Live once the first bytes arrive: the server writes them after it has started the
+            # subscription (the response's headers come before).
+            first = await response.content.readany()
             sub._confirm()
             deadline = (
                 None
@@ -115,13 +124,14 @@ async def _stream(rt: Realtime, sub: Subscription) -> float:
                 else asyncio.get_running_loop().time()
                 + refresh_delay(expires_at, time.time(), rt.token_refresh_before)
             )
-            async with asyncio.timeout_at(deadline) as scope:
-                try:
-                    await _read(sub, response)
-                except TimeoutError:
-                    if scope.expired():
-                        raise _Refresh from None
-                    raise
+            refresh = asyncio.timeout_at(deadline)
+            try:
+                async with refresh:
+                    await _read(sub, response, first)
+            except TimeoutError:
+                if refresh.expired():
+                    raise _Refresh from None
+                raise
             return up_since
     except _Refresh:
         raise
@@ -151,32 +161,42 @@ async def _refusal(response: aiohttp.ClientResponse) -> Exception:
     return error
 
 
-async def _read(sub: Subscription, response: aiohttp.ClientResponse) -> None:
+async def _read(sub: Subscription, response: aiohttp.ClientResponse, first: bytes) -> None:
     state = sub._state
     parser = SSEParser()
-    async for chunk in response.content.iter_any():
+    chunk = first
+    while chunk:
         for message in parser.feed(chunk):
             if isinstance(message, Comment):
                 continue  # a heartbeat: its arrival already reset the read timeout
-            if message.event == "event":
+            try:
                 frame = json.loads(message.data)
+            except ValueError:
+                # Garbled: a new stream resumes from the cursor and brings the event again, whole.
+                logger.error("SSE: a `%s` message is not JSON: %.200r", message.event, message.data)
+                raise _Retry(APIConnectionError("a garbled SSE message")) from None
+            if message.event == "event":
                 event = cast(EventFrame, {**frame, "type": "event"})
                 if state.accept(event):
                     await sub._put(event)
             elif message.event == "reset":
-                reset = cast(Reset, {**json.loads(message.data), "type": "reset"})
+                reset = cast(Reset, {**frame, "type": "reset"})
                 state.reset(reset["oldest_cursor"])
                 await sub._put(reset)
             elif message.event == "error":
-                frame = cast(ErrorFrame, json.loads(message.data))
+                refusal = cast(ErrorFrame, frame)
                 error = ServerError(
-                    frame["code"], frame.get("message", ""), frame.get("close_code"), frame.get("retry")
+                    refusal["code"],
+                    refusal.get("message", ""),
+                    refusal.get("close_code"),
+                    refusal.get("retry"),
                 )
                 if close_action(None, error) == "terminal":
                     raise ConnectionTerminated(error.message, code=error.code)
                 if _refuses_subscription(error.code):
                     raise SubscriptionError(error.message, code=error.code)
                 raise _Retry(APIConnectionError(f"the server ended the stream: {error.code}"))
+        chunk = await response.content.readany()
 
 
 def _refuses_subscription(code: str) -> bool:

@@ -117,6 +117,11 @@ class WebSocketLink:
                     rt._fall_back_to_sse(exc.error)
                     return
                 reason, error, retry_after = str(exc), exc.error, exc.retry_after
+            except Exception as exc:
+                # A bug, here or in the server: end every subscription loudly, never silently.
+                logger.exception("the realtime connection failed")
+                rt._fail(exc)
+                return
             failures = _lifecycle.next_failures(failures, up_since)
             if rt._attempts_exhausted(failures):
                 rt._fail(
@@ -208,13 +213,17 @@ class WebSocketLink:
             async with asyncio.timeout(self.rt.open_timeout):
                 while True:
                     data = await ws.recv()
-                    outputs = self._parse(data)
+                    try:
+                        outputs = self.rt.protocol.receive(data)
+                    except ProtocolViolation as exc:
+                        raise _NoWebSocket(exc) from exc
                     if outputs and isinstance(outputs[0], Welcomed):
                         return outputs[0]
                     # A server refusing after the upgrade says why, then closes.
                     closing = next((o for o in outputs if isinstance(o, ServerError)), closing)
                     if closing is None:
-                        raise _Stop(ProtocolViolation(f"the first frame is not `welcome`: {data!r:.200}"))
+                        error = ProtocolViolation(f"the first frame is not `welcome`: {data!r:.200}")
+                        raise _NoWebSocket(error)
         except TimeoutError as exc:
             raise _Retry(APIConnectionError("no `welcome` from the server in time")) from exc
         except ConnectionClosed as exc:
@@ -224,7 +233,10 @@ class WebSocketLink:
         try:
             return self.rt.protocol.receive(data)
         except ProtocolViolation as exc:
-            raise _Stop(exc) from exc
+            # A garbled frame loses what it carried: a new socket resumes from the cursors, so
+            # the events come again, whole. Loud, since it is a server (or proxy) bug.
+            logger.error("realtime: %s; reconnecting to resume from the cursors", exc)
+            raise _Ended(f"protocol violation: {exc}") from exc
 
     # --- reading --------------------------------------------------------------------------------
 
