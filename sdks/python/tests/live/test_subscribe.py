@@ -47,13 +47,6 @@ async def test_a_cursor_replays_what_followed_it_then_continues_live(
     assert [e["cursor"] for e in got] == [p["cursor"] for p in before[3:] + after]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "gateway bug: Hub._flush shares one encoding cache (keyed by event sequences only) between"
-        " WebSocket and SSE connections, so one of them is written the other's encoding"
-    ),
-)
 async def test_a_websocket_and_an_sse_subscriber_both_receive_an_event(
     client: tidings.Client, project: Project
 ) -> None:
