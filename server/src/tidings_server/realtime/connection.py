@@ -73,9 +73,30 @@ def close_details(code: str) -> tuple[int, bool]:
 
 
 class Connection:
+    # Slots: tens of thousands of these live in one process; no per-instance __dict__.
+    __slots__ = (
+        "_batch_bytes",
+        "_batch_events",
+        "_limit",
+        "_timers",
+        "close_code",
+        "closed",
+        "durable_of",
+        "durable_rows",
+        "durable_tokens",
+        "gateway",
+        "id",
+        "pending",
+        "pending_bytes",
+        "principal",
+        "project_id",
+        "session",
+        "subs",
+        "tasks",
+        "tenant_id",
+        "tier",
+    )
     transport = "abstract"
-    tier = "other"
-    """The tenant's plan tier (a metrics label), set on registration."""
 
     def __init__(self, gateway: Gateway, principal: Principal, project_id: uuid.UUID) -> None:
         self.gateway = gateway
@@ -84,6 +105,7 @@ class Connection:
         assert principal.tenant_id is not None
         self.tenant_id: uuid.UUID = principal.tenant_id
         self.id = f"{_NODE}-{next(_ids):x}"
+        self.tier = "other"  # the tenant's plan tier (a metrics label), set on registration
         settings = gateway.settings
         self.session = protocol.Session(
             grants=principal.grants,

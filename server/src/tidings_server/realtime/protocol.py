@@ -244,7 +244,7 @@ def error_frame(code: str, message: str, frame_id: str | None = None, **extra: A
     return frame
 
 
-@dataclass
+@dataclass(slots=True)
 class Session:
     """One connection's protocol state: its grants and its subscriptions."""
 

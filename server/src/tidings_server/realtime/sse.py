@@ -43,6 +43,7 @@ _SSE_FRAMES = frozenset({"reset", "error"})
 
 
 class SSEConnection(Connection):
+    __slots__ = ("buffer", "done", "drained", "ending", "wake")
     transport = "sse"
 
     def __init__(self, gateway: Gateway, principal: Any, project_id: uuid.UUID) -> None:

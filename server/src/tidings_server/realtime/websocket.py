@@ -50,6 +50,7 @@ FRAME_BURST = 100.0
 
 
 class WebSocketConnection(Connection):
+    __slots__ = ("_allowance", "_checked", "ws")
     transport = "websocket"
 
     def __init__(self, gateway: Gateway, principal: Any, project_id: uuid.UUID, ws: ServerConnection) -> None:
