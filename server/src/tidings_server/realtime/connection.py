@@ -349,6 +349,7 @@ class Connection:
             self.close("dependency_unavailable", "the event store is unavailable; reconnect and resume")
             return
         if self.closed:
+            self.gateway.hub.release(feed)  # closed while the feed started: do not leave it running
             return
         ack: dict[str, Any] = {"type": "subscribed", "topic": pattern}
         if command.id:
