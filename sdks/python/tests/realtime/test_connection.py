@@ -299,3 +299,30 @@ def _event(n: int) -> dict[str, object]:
         "published_at": "x",
         "cursor": f"c{n}",
     }
+
+
+async def test_subscribing_needs_an_open_connection(sleeps: Sleeps) -> None:
+    async with tidings.Client("http://127.0.0.1:9", api_key="k") as sdk:
+        rt = sdk.realtime("p1", transport="websocket")
+        with pytest.raises(tidings.RealtimeError, match="open the connection first"):
+            await rt.subscribe("orders.*")
+
+
+async def test_a_subscribe_given_up_on_is_unsubscribed(gateway: FakeGateway, sleeps: Sleeps) -> None:
+    unsubscribed = asyncio.Event()
+
+    async def slow(session: Session) -> None:
+        await session.welcome()
+        await session.expect("subscribe")  # and never confirmed
+        await session.expect("unsubscribe")
+        unsubscribed.set()
+        await stay(session)
+
+    gateway.script = [slow]
+    async with client_for(gateway, sleeps, api_key="k") as sdk, sdk.realtime("p1") as rt:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.5):
+                await rt.subscribe("orders.*")
+        assert rt.subscriptions == {}
+        async with asyncio.timeout(PATIENCE):
+            await unsubscribed.wait()

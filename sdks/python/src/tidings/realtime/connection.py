@@ -249,7 +249,10 @@ class Realtime:
         try:
             await asyncio.shield(sub._live)
         except BaseException:
-            self._forget(sub)
+            # Refused, or the caller gave up waiting (a timeout, a cancellation): the server
+            # must not keep a subscription nobody reads.
+            if self.subscriptions.get(pattern) is sub:
+                await self._unsubscribe(sub)
             raise
         return sub
 
@@ -286,6 +289,8 @@ class Realtime:
             raise self._failure
         if self._closed:
             raise RealtimeError("this realtime connection is closed")
+        if self.transport is None and self._runner is None:
+            raise RealtimeError("open the connection first: `async with client.realtime(project) as rt:`")
 
     # --- called by the transports --------------------------------------------------------------
 
