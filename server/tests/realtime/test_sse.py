@@ -180,3 +180,27 @@ async def test_property_14_a_client_that_goes_away_frees_everything(
         await asyncio.sleep(0.05)
     assert sse_connections() == before
     assert all(uuid.UUID(project.id) not in g.hub.feeds for g in gateway_mod._RUNNING)
+
+
+async def test_a_token_in_the_query_is_never_logged(
+    project: Project, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    minted = await http.post(
+        f"/v1/projects/{project.id}/tokens",
+        json={"user_id": "u", "capabilities": {"subscribe": ["q.>"]}},
+        headers=project.headers,
+    )
+    token = minted.json()["token"]
+    with caplog.at_level("DEBUG"):
+        async with http.stream(
+            "GET", f"/v1/projects/{project.id}/stream?topic=q.a&token={token}"
+        ) as response:
+            assert response.status_code == 200
+        refused = await http.get(f"/v1/projects/{project.id}/stream?topic=q.a&token={token}x")
+        assert refused.status_code == 401
+    server_side = [
+        r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))
+    ]  # not the client
+    assert any("/stream" in r.getMessage() for r in server_side)
+    leaks = [r.__dict__ for r in server_side if token in r.getMessage() or token in str(r.__dict__)]
+    assert leaks == []
