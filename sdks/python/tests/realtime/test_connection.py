@@ -266,7 +266,40 @@ async def test_durable_subscriptions_resubscribe_by_name_and_ack_by_cursor(
     }
 
 
+async def test_sse_resumes_from_the_position_the_stream_opened_at(server: Server, sleeps: Sleeps) -> None:
+    """A stream that announces its position (`id:` without data) before any event: a drop then
+    resumes from there, not from "now"."""
+
+    async def first(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        await response.write(b"retry: 2000\nid: c5\n\n: ok\n\n")
+        return response  # and the stream ends
+
+    done = asyncio.Event()
+
+    async def second(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        record = json.dumps({"type": "event", **_event(6)})
+        await response.write(f": ok\n\nid: c6\nevent: event\ndata: {record}\n\n".encode())
+        await done.wait()
+        return response
+
+    server.script = [first, second]
+    sdk = tidings.Client(server.url, api_key="k", retry=tidings.RetryPolicy(sleep=sleeps))
+    async with sdk, sdk.realtime("p1", transport="sse") as rt:
+        sub = await rt.subscribe("orders.*")
+        assert numbers(await take(sub, 1)) == [6]
+    done.set()
+    assert "Last-Event-ID" not in server.requests[0].headers
+    assert server.requests[1].headers["Last-Event-ID"] == "c5"
+    assert rt.reconnects == 1
+
+
 async def test_auto_falls_back_to_sse_when_the_endpoint_does_not_upgrade(server: Server) -> None:
+    done = asyncio.Event()
+
     async def routes(request: web.Request) -> web.StreamResponse:
         if request.path.endswith("/ws"):
             return web.json_response(
@@ -277,7 +310,7 @@ async def test_auto_falls_back_to_sse_when_the_endpoint_does_not_upgrade(server:
         await response.write(b"retry: 2000\n\n: ok\n\n")
         record = json.dumps({"type": "event", **_event(1)})
         await response.write(f"id: c1\nevent: event\ndata: {record}\n\n".encode())
-        await asyncio.sleep(PATIENCE)
+        await done.wait()
         return response
 
     server.script = [routes]
@@ -285,6 +318,7 @@ async def test_auto_falls_back_to_sse_when_the_endpoint_does_not_upgrade(server:
         assert rt.transport == "sse"
         sub = await rt.subscribe("orders.*")
         assert numbers(await take(sub, 1)) == [1]
+    done.set()
     stream = server.requests[-1]
     assert stream.path == "/v1/projects/p1/stream"
     assert stream.query.getall("topic") == ["orders.*"]

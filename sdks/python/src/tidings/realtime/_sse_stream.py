@@ -196,6 +196,10 @@ async def _read(sub: Subscription, response: aiohttp.ClientResponse, first: byte
                 if _refuses_subscription(error.code):
                     raise SubscriptionError(error.message, code=error.code)
                 raise _Retry(APIConnectionError(f"the server ended the stream: {error.code}"))
+        # A position given without an event (`id:` alone, as EventSource reads it) is where the
+        # stream went live: a subscription that has seen no event yet resumes from there.
+        if parser.last_event_id is not None:
+            state.confirmed(parser.last_event_id)
         chunk = await response.content.readany()
 
 

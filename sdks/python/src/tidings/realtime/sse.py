@@ -36,6 +36,11 @@ class SSEParser:
         # A stream may start with a byte order mark, which is not part of the first field name.
         self._first = True
 
+    @property
+    def last_event_id(self) -> str | None:
+        """The stream's last event id so far, also from an `id:` that came without data."""
+        return self._id
+
     def feed(self, chunk: bytes) -> list[SSEMessage | Comment]:
         self._buffer += chunk
         out: list[SSEMessage | Comment] = []
