@@ -105,9 +105,10 @@ class Client(Operations):
         `heartbeat_ms` over WebSocket, 45 s over SSE). `token_refresh_before`: with a
         `token_provider` handing out JWTs, seconds before expiry to replace the credential on the
         live connection. `reconnect`: backoff between reconnections (default: the client's
-        `retry`; its `max_retries` is not used); `max_reconnect_attempts`: consecutive failed
-        attempts before giving up (default: never). `max_pending`: items buffered per
-        subscription before reading stops (the server then resumes the reader from its cursor).
+        `retry`; its `max_retries` is not used). `max_reconnect_attempts`: failed retries in a
+        row, after the first attempt, before giving up (default: never). `max_pending`: items
+        buffered per subscription before reading stops (the server then resumes the reader from
+        its cursor).
         """
         return Realtime(
             self,

@@ -360,3 +360,20 @@ async def test_a_subscribe_given_up_on_is_unsubscribed(gateway: FakeGateway, sle
         assert rt.subscriptions == {}
         async with asyncio.timeout(PATIENCE):
             await unsubscribed.wait()
+
+
+async def test_websocket_only_gives_up_after_the_allowed_attempts(sleeps: Sleeps) -> None:
+    sdk = tidings.Client("http://127.0.0.1:9", api_key="k", realtime_url="ws://127.0.0.1:9")
+    with pytest.raises(tidings.APIConnectionError):
+        async with (
+            sdk,
+            sdk.realtime(
+                "p1",
+                transport="websocket",
+                max_reconnect_attempts=2,
+                reconnect=tidings.RetryPolicy(sleep=sleeps),
+            ),
+        ):
+            pass
+    assert len(sleeps.waits) == 2
+    assert sleeps.waits[1] < 0.5, "the second wait is drawn under a doubled cap"

@@ -204,7 +204,12 @@ class Realtime:
             return
         self._ready = asyncio.get_running_loop().create_future()
         self._runner = asyncio.create_task(self._ws.run(), name=f"tidings-realtime-{self.project}")
-        await asyncio.shield(self._ready)
+        try:
+            await asyncio.shield(self._ready)
+        except BaseException:
+            # Refused, or the caller stopped waiting: no reconnect loop may outlive this call.
+            await self.close()
+            raise
 
     async def close(self) -> None:
         """Close the sockets; every subscription's iteration ends (after its received items)."""
