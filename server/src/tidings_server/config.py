@@ -143,6 +143,15 @@ class Settings(BaseSettings):
             "OTLP traces URL (`http://collector:4318/v1/traces`); unset: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT."
         ),
     )
+    broker_metrics_interval: float = Field(
+        15.0,
+        ge=0.1,
+        le=3600,
+        description=(
+            "Seconds between samples of the broker gauges (JetStream up, durable subscription backlog,"
+            " dead-letter depth); each process samples, at a few JetStream API requests per sample."
+        ),
+    )
     data_dir: Path = Field(
         Path(".tidings"),
         description=(

@@ -18,6 +18,7 @@ from tidings_server.identity.keys import ApiKeyAuthenticator
 from tidings_server.identity.sessions import SessionService
 from tidings_server.identity.signing import ClientTokenVerifier
 from tidings_server.identity.suspension import Suspensions
+from tidings_server.observability.broker_metrics import BrokerMetrics
 from tidings_server.ratelimit.shared import SharedRateLimiter
 from tidings_server.store.db import Database
 
@@ -38,6 +39,7 @@ class Services:
     limiter: SharedRateLimiter
     events: EventServices
     suspensions: Suspensions
+    broker_metrics: BrokerMetrics
 
     @property
     def pepper(self) -> bytes:
@@ -73,6 +75,7 @@ class Services:
                 max_event_bytes=settings.max_event_bytes,
             ),
             suspensions=Suspensions(db),
+            broker_metrics=BrokerMetrics(broker, settings.broker_metrics_interval),
         )
         await services.api_keys.attach(control)
         await services.client_tokens.attach(control)
@@ -80,9 +83,11 @@ class Services:
         broker.on_reconnect(services.suspensions.forget_all)
         broker.on_reconnect(services.api_keys.forget_all)
         broker.on_reconnect(services.client_tokens.forget_all)
+        services.broker_metrics.start()
         return services
 
     async def stop(self) -> None:
+        await self.broker_metrics.stop()
         await self.events.stop()
         await self.limiter.close()
         await self.api_keys.close()

@@ -6,6 +6,9 @@ first (a request the key refuses costs the tenant nothing), then the tenant's, a
 429 `rate_limited` and `Retry-After`; every answer to an API-key request carries the
 `RateLimit-*` headers of the most restrictive limit. Limits hold across processes and nodes
 (tidings_server.ratelimit documents the precision).
+
+Every refusal counts once in `tidings_rate_limit_rejections_total` with the scope that refused
+(`key`, `tenant`, `login`) and, when tenant labels are configured, the tenant.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings_server.auth.principal import Principal
 from tidings_server.errors import TidingsError
+from tidings_server.observability.metrics import RATE_LIMIT_REJECTIONS, tenant_label
 from tidings_server.ratelimit import (
     CostExceedsBurstError,
     RateLimiter,
@@ -52,22 +56,30 @@ def _principal(scope: Scope) -> Principal | None:
 async def check_api_key(
     limiter: RateLimiter, principal: Principal, defaults: tuple[float, int, float, int], cost: int = 1
 ) -> Decision:
+    """The decision for `cost` requests of an API key, then of its tenant; a refusal is counted
+    under the scope that refused (the caller answers it with 429)."""
     key_rate, key_burst, tenant_rate, tenant_burst = defaults
     rate, burst = principal.rate_limit or (key_rate, key_burst)
     assert principal.key_id is not None
+    tenant = tenant_label(principal.tenant_id) if principal.tenant_id is not None else ""
+    scope = "key"
     try:
         decision = await limiter.hit(api_key_scope(principal.key_id), rate=rate, burst=burst, cost=cost)
         if decision.allowed and principal.tenant_id is not None:
-            tenant = await limiter.hit(
+            scope = "tenant"
+            tenant_decision = await limiter.hit(
                 tenant_scope(principal.tenant_id), rate=tenant_rate, burst=tenant_burst, cost=cost
             )
-            decision = most_restrictive([decision, tenant])
+            decision = most_restrictive([decision, tenant_decision])
     except CostExceedsBurstError:
+        RATE_LIMIT_REJECTIONS.labels(scope, tenant).inc()
         raise RateLimited(
             f"this request costs {cost} requests, more than the key's or tenant's burst allows at once; "
             "send smaller batches",
             {},
         ) from None
+    if not decision.allowed:
+        RATE_LIMIT_REJECTIONS.labels(scope, tenant).inc()
     return decision
 
 
@@ -124,4 +136,5 @@ async def throttle_login(limiter: RateLimiter, email: str, address: str | None) 
         decisions.append(await limiter.hit(f"login-ip:{address}", rate=rate, burst=burst))
     decision = most_restrictive(decisions)
     if not decision.allowed:
+        RATE_LIMIT_REJECTIONS.labels("login", "").inc()
         raise RateLimited("too many login attempts; retry later", decision.headers())

@@ -8,7 +8,9 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 import nats
 from nats.aio.client import Client as NATS
@@ -21,6 +23,7 @@ from nats.js.api import (
     RetentionPolicy,
     StorageType,
     StreamConfig,
+    StreamsListIterator,
 )
 from nats.js.errors import NotFoundError
 
@@ -35,7 +38,7 @@ from tidings_server.broker.base import (
     StreamState,
 )
 
-__all__ = ["JetStreamBroker"]
+__all__ = ["ConsumerBacklog", "JetStreamBroker", "StreamSummary"]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,8 @@ MIN_PULL_WAIT_SECONDS = 0.05
 # Unacknowledged deliveries one durable consumer may have outstanding: bounds a stuck
 # subscriber's redelivery work.
 DURABLE_MAX_ACK_PENDING = 10_000
+# nats-server answers stream and consumer lists in pages of this many entries.
+JETSTREAM_LIST_PAGE = 256
 
 _FRACTION = re.compile(r"\.(\d{6})\d*")
 
@@ -81,6 +86,25 @@ def _stored(msg: Msg) -> StoredMessage:
         headers=dict(msg.headers or {}),
         time=msg.metadata.timestamp,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSummary:
+    """One stream as the broker metrics see it."""
+
+    name: str
+    messages: int
+    consumers: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerBacklog:
+    """One consumer's backlog: `pending` matching messages not yet delivered, `ack_pending`
+    delivered and not yet acknowledged."""
+
+    name: str
+    pending: int
+    ack_pending: int
 
 
 class JetStreamBroker:
@@ -211,6 +235,33 @@ class JetStreamBroker:
             messages=state.messages,
             bytes=state.bytes,
         )
+
+    async def stream_summaries(self) -> list[StreamSummary]:
+        """Every stream of the account with its message and consumer counts: one API request per
+        JETSTREAM_LIST_PAGE streams."""
+        summaries: list[StreamSummary] = []
+        while True:
+            # nats-py annotates the page as a bare Iterable; it is a StreamsListIterator.
+            page = cast(StreamsListIterator, await self._js.streams_info_iterator(offset=len(summaries)))
+            before = len(summaries)
+            summaries.extend(
+                StreamSummary(info.config.name or "", info.state.messages, info.state.consumer_count)
+                for info in page
+            )
+            if len(summaries) == before or len(summaries) >= page.total:
+                return summaries
+
+    async def consumer_backlogs(self, stream: str) -> list[ConsumerBacklog]:
+        """The backlog of every consumer of `stream`: one API request per JETSTREAM_LIST_PAGE
+        consumers."""
+        backlogs: list[ConsumerBacklog] = []
+        while True:
+            page = await self._js.consumers_info(stream, offset=len(backlogs))
+            backlogs.extend(
+                ConsumerBacklog(info.name, info.num_pending or 0, info.num_ack_pending or 0) for info in page
+            )
+            if len(page) < JETSTREAM_LIST_PAGE:
+                return backlogs
 
     async def get_message(self, stream: str, seq: int) -> StoredMessage | None:
         try:

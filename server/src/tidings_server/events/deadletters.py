@@ -39,6 +39,7 @@ from tidings_server.events.naming import (
     redrive_subject,
     subscription_of_consumer,
 )
+from tidings_server.observability.metrics import DLQ_ROUTED
 
 __all__ = ["DeadLetter", "DeadLetterRouter", "DeadLetters"]
 
@@ -171,7 +172,7 @@ class DeadLetterRouter:
         if original is not None:
             headers[H_TOPIC] = topic_of(original)
         await self._broker.ensure_stream(dlq_spec(project_id))
-        await self._broker.publish_batch(
+        (ack,) = await self._broker.publish_batch(
             [
                 OutgoingMessage(
                     dlq_subject(project_id, subscription),
@@ -181,6 +182,9 @@ class DeadLetterRouter:
                 )
             ]
         )
+        if not ack.duplicate:
+            # An advisory routed twice (its ack was lost) is stored, and counted, once.
+            DLQ_ROUTED.inc()
 
 
 class DeadLetters:

@@ -35,6 +35,7 @@ from tidings_server.events.envelope import Event
 from tidings_server.events.history import EventHistory
 from tidings_server.events.naming import consumer_name, redrive_subject
 from tidings_server.events.streams import ProjectStreams
+from tidings_server.observability.metrics import DURABLE_REDELIVERIES
 from tidings_server.store.models import DurableSubscription
 
 __all__ = ["DurableSubscriptions", "Pulled"]
@@ -184,6 +185,10 @@ class DurableSubscriptions:
                 deliveries = await self._broker.pull(stream, consumer, batch=batch, wait=wait)
         except (nats.errors.Error, TimeoutError, ConnectionError) as exc:
             raise DependencyUnavailable("JetStream") from exc
+        # Counted here, where REST pulls and the WebSocket gateway's durable path both pass.
+        redelivered = sum(1 for d in deliveries if d.deliveries > 1)
+        if redelivered:
+            DURABLE_REDELIVERIES.inc(redelivered)
         return [
             Pulled(
                 self._history.event(row.project_id, epoch, d.message),

@@ -321,7 +321,8 @@ STRIPE_WEBHOOKS: Final = _counter(
 RATE_LIMIT_REJECTIONS: Final = _counter(
     "tidings_rate_limit_rejections_total",
     ("scope", "tenant"),
-    "Requests refused with 429 by a rate limit, by scope (key, tenant, connection).",
+    "Requests refused with 429 by a rate limit, by scope (key: the API key's limit, tenant: all keys of"
+    " the tenant, login: login throttling per email or address).",
 )
 PLAN_LIMIT_REJECTIONS: Final = _counter(
     "tidings_plan_limit_rejections_total",
