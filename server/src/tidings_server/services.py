@@ -19,6 +19,7 @@ from tidings_server.identity.sessions import SessionService
 from tidings_server.identity.signing import ClientTokenVerifier
 from tidings_server.identity.suspension import Suspensions
 from tidings_server.observability.broker_metrics import BrokerMetrics
+from tidings_server.observability.tracing import instrument_database
 from tidings_server.ratelimit.shared import SharedRateLimiter
 from tidings_server.store.db import Database
 
@@ -77,6 +78,9 @@ class Services:
             suspensions=Suspensions(db),
             broker_metrics=BrokerMetrics(broker, settings.broker_metrics_interval),
         )
+        if settings.trace_exporter != "none":
+            # Only then: with tracing off the engine must not pay for a listener per statement.
+            instrument_database(db.engine)
         await services.api_keys.attach(control)
         await services.client_tokens.attach(control)
         await services.suspensions.attach(control)

@@ -11,6 +11,8 @@ fan-out.
     receive_span(name, subject, headers)        CONSUMER span for a received message, child of the
                                                 publisher's span (fan-out: one per node and event,
                                                 not one per subscriber)
+    instrument_database(engine)                 CLIENT span per SQL statement, child of the current
+                                                span (installed only when an exporter is set)
     inject_trace_headers / extract_trace_context    the raw W3C carrier helpers
     TraceContextFilter                          puts trace_id / span_id on log records
 
@@ -27,7 +29,7 @@ import asyncio
 import importlib
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from time import perf_counter
 from typing import Final, Literal, cast
@@ -47,6 +49,9 @@ from opentelemetry.sdk.trace.export import (
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, ExceptionContext
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings_server import __version__
@@ -62,6 +67,7 @@ __all__ = [
     "extract_trace_context",
     "get_tracer",
     "inject_trace_headers",
+    "instrument_database",
     "publish_span",
     "receive_span",
     "shutdown_tracing",
@@ -244,6 +250,92 @@ def receive_span(
         name, context=extract_trace_context(headers), kind=SpanKind.CONSUMER, attributes=merged
     ) as span:
         yield span
+
+
+# ---- Database -----------------------------------------------------------------------------------
+# Span names are the statement's first keyword, from this closed set (anything else is `SQL`), so a
+# trace view groups them and no statement text can leak into a name.
+# fmt: off
+_SQL_KINDS = frozenset({
+    "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
+    "RELEASE", "SET", "SHOW", "CREATE", "ALTER", "DROP", "TRUNCATE", "LOCK", "COPY", "VACUUM", "ANALYZE",
+})
+# fmt: on
+# A statement with a long expanded IN list can run to many KiB; the head says which query it was.
+_MAX_QUERY_TEXT = 2048
+# Where a statement's span waits between the before and after events: an attribute of SQLAlchemy's
+# per-execution context object, which lives exactly as long as the statement.
+_SPAN_ATTR = "_tidings_span"
+
+
+def _sql_kind(statement: str) -> str:
+    head = statement.lstrip(" \t\r\n(").split(None, 1)
+    kind = head[0].upper() if head else ""
+    return kind if kind in _SQL_KINDS else "SQL"
+
+
+def instrument_database(engine: AsyncEngine | Engine, *, tracer: Tracer | None = None) -> Callable[[], None]:
+    """A CLIENT span around every SQL statement `engine` runs, named by its kind (`SELECT`,
+    `INSERT`, ...), with `db.system`, `db.namespace`, `db.operation.name` and the statement text
+    (SQLAlchemy sends values as bind parameters, which are never recorded). A failed statement's
+    span carries the exception and an error status. Returns a function that removes the listeners.
+
+    Spans are started only inside a recording span (a sampled request, publish, ...): a statement
+    of a sampled-out request, or of a background task outside any trace, costs one
+    `is_recording()` check and starts no root trace of its own. Install only when an exporter is
+    configured; without the listeners the engine pays nothing at all."""
+    sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+    url = sync_engine.url
+    base: dict[str, str | int] = {"db.system": "postgresql", "db.system.name": "postgresql"}
+    if url.database:
+        base["db.namespace"] = url.database
+    if url.host:
+        base["server.address"] = url.host
+    if url.port:
+        base["server.port"] = url.port
+    chosen = tracer or get_tracer()
+
+    def before(
+        conn: object, cursor: object, statement: str, parameters: object, context: object, many: bool
+    ) -> None:
+        if context is None or not trace.get_current_span().is_recording():
+            return
+        kind = _sql_kind(statement)
+        attributes = {**base, "db.operation.name": kind, "db.query.text": statement[:_MAX_QUERY_TEXT]}
+        span = chosen.start_span(kind, kind=SpanKind.CLIENT, attributes=attributes)
+        setattr(context, _SPAN_ATTR, span)
+
+    def after(
+        conn: object, cursor: object, statement: str, parameters: object, context: object, many: bool
+    ) -> None:
+        span: Span | None = getattr(context, _SPAN_ATTR, None)
+        if span is not None:
+            setattr(context, _SPAN_ATTR, None)
+            span.end()
+
+    def failed(exception_context: ExceptionContext) -> None:
+        context = exception_context.execution_context
+        span: Span | None = getattr(context, _SPAN_ATTR, None)
+        if span is not None:
+            setattr(context, _SPAN_ATTR, None)
+            error = exception_context.original_exception
+            span.record_exception(error)
+            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+            span.end()
+
+    listeners: tuple[tuple[str, Callable[..., None]], ...] = (
+        ("before_cursor_execute", before),
+        ("after_cursor_execute", after),
+        ("handle_error", failed),
+    )
+    for name, listener in listeners:
+        event.listen(sync_engine, name, listener)
+
+    def remove() -> None:
+        for name, listener in listeners:
+            event.remove(sync_engine, name, listener)
+
+    return remove
 
 
 # ---- REST ---------------------------------------------------------------------------------------
