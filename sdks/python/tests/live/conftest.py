@@ -2,7 +2,7 @@
 ports by the server's pytest plugin (`tidings_server.testing.plugin`), the whole application
 (REST + SSE port, WebSocket gateway port) in a background thread.
 
-Each test gets a fresh tenant and project with an all-powerful API key (`Tenant`), and an SDK
+Each test gets a fresh tenant and project with an all-powerful API key (`Project`), and an SDK
 client for it; faults are injected by `support.proxy.TcpProxy` between the SDK and the server.
 """
 
@@ -14,22 +14,18 @@ import httpx
 import pytest
 from tidings_server.config import Settings
 from tidings_server.embedded import EmbeddedNats
-from tidings_server.testing import plugin
 from tidings_server.testing.live import LiveServer, live_server
 from tidings_server.testing.realtime import Project, new_project
 
 import tidings
-from support.live import FAST_RETRY
+from support.live import FAST_RETRY, live_settings
 
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, nats_server: EmbeddedNats) -> Settings:
     """The plugin's settings, with a 1 s heartbeat (a dead socket shows within 2 s) and a short
     drain (a stopping server says `going_away` and is gone in half a second)."""
-    base: Settings = plugin.settings.__wrapped__(database_url, nats_server)  # type: ignore[attr-defined]
-    return base.model_copy(
-        update={"heartbeat_seconds": 1.0, "drain_seconds": 0.5, "max_body_bytes": 1_048_576}
-    )
+    return live_settings(database_url, nats_server, heartbeat_seconds=1.0)
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,21 @@ import asyncio
 import time
 
 import pytest
+from tidings_server.config import Settings
+from tidings_server.embedded import EmbeddedNats
 from tidings_server.testing.live import LiveServer
 from tidings_server.testing.realtime import Project
 
 import tidings
-from support.live import collect, numbers, publish_many
+from support.live import collect, live_settings, numbers, publish_many
 from tidings.realtime._tokens import jwt_expiry
+
+
+@pytest.fixture(scope="module")
+def settings(database_url: str, nats_server: EmbeddedNats) -> Settings:
+    """The server's default heartbeat: these tests assert that nothing reconnected, and a 1 s
+    heartbeat on a loaded machine could make a slow tick look like a dead socket."""
+    return live_settings(database_url, nats_server)
 
 
 async def test_acknowledged_events_stay_done_and_the_others_come_back(

@@ -132,7 +132,7 @@ async def test_a_silent_socket_is_replaced_and_nothing_is_lost(
     finally:
         await path.close()
     assert [e["data"] for e in first + rest] == [{"n": n} for n in range(10)]
-    assert rt.reconnects == 1
+    assert rt.reconnects >= 1
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)

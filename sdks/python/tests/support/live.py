@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from tidings_server.config import Settings
+from tidings_server.embedded import EmbeddedNats
+from tidings_server.testing import plugin
+
 import tidings
 from tidings.generated.models import Published
 from tidings.realtime import EventFrame, Item, Subscription
@@ -13,6 +17,13 @@ FAST_RETRY = tidings.RetryPolicy(max_retries=5, base_delay=0.05, max_delay=0.5)
 # How long a test waits for an item that should come. A bound against hanging, not a timing
 # assertion: every test asserts what arrived, never how fast.
 PATIENCE = 20.0
+
+
+def live_settings(database_url: str, nats_server: EmbeddedNats, **overrides: object) -> Settings:
+    """The plugin's settings for a module's database, with a short drain (a stopping server says
+    `going_away` and is gone in half a second) and `overrides`."""
+    base: Settings = plugin.settings.__wrapped__(database_url, nats_server)  # type: ignore[attr-defined]
+    return base.model_copy(update={"drain_seconds": 0.5, "max_body_bytes": 1_048_576, **overrides})
 
 
 async def publish_many(
