@@ -44,10 +44,14 @@ logger = logging.getLogger("tidings.realtime")
 
 
 class _Retry(Exception):
+    """This stream failed for a reason that may pass: wait, then open it again."""
+
     def __init__(self, error: TidingsError, retry_after: float | None = None) -> None:
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
+        # When the failed stream had been up since (monotonic), if it ever was.
+        self.up_since: float | None = None
 
 
 class _Refresh(Exception):
@@ -67,7 +71,7 @@ async def run(rt: Realtime, sub: Subscription) -> None:
             error: TidingsError | None = None
         except _Retry as exc:
             reason, retry_after, error = str(exc), exc.retry_after, exc.error
-            up_since = getattr(exc, "up_since", None)
+            up_since = exc.up_since
         except TidingsError as exc:
             rt._fail_subscription(sub.pattern, exc)
             return
@@ -137,10 +141,10 @@ async def _stream(rt: Realtime, sub: Subscription, *, refreshing: bool) -> float
         raise
     except (aiohttp.ClientError, TimeoutError) as exc:
         retry = _Retry(APIConnectionError(f"SSE {rt._url('http')}: {exc or type(exc).__name__}"))
-        retry.up_since = up_since  # type: ignore[attr-defined]
+        retry.up_since = up_since
         raise retry from exc
     except _Retry as exc:
-        exc.up_since = up_since  # type: ignore[attr-defined]
+        exc.up_since = up_since
         raise
 
 
