@@ -20,12 +20,15 @@ from typing import Any
 import httpx
 import nats
 import pytest
+import websockets
 from nats.js.api import AckPolicy, ConsumerConfig
 from prometheus_client.parser import text_string_to_metric_families
 
 from tidings_server.config import Settings
 from tidings_server.embedded import EmbeddedNats
 from tidings_server.testing.live import LiveServer
+from tidings_server.testing.realtime import Client, FrameValidator
+from tidings_server.testing.realtime import new_project as new_realtime_project
 
 # Fast samples so a test waits a fraction of a second for the collector, not the default 15 s.
 SAMPLE_INTERVAL = 0.1
@@ -123,20 +126,20 @@ def new_project(http: httpx.Client, **key_options: Any) -> Project:
     return Project(http, project.json()["id"], key.json()["key"], auth, email)
 
 
-def scrape(http: httpx.Client) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    response = http.get("/metrics")
-    assert response.status_code == 200
-    samples = {}
-    for family in text_string_to_metric_families(response.text):
-        for sample in family.samples:
-            samples[(sample.name, frozenset(sample.labels.items()))] = float(sample.value)
-    return samples
+def summed(exposition: httpx.Response, name: str, **labels: str) -> float:
+    """The sum of `name`'s samples whose labels include `labels` (0 when none is exposed yet)."""
+    assert exposition.status_code == 200
+    wanted = set(labels.items())
+    return sum(
+        float(sample.value)
+        for family in text_string_to_metric_families(exposition.text)
+        for sample in family.samples
+        if sample.name == name and wanted <= set(sample.labels.items())
+    )
 
 
 def value(http: httpx.Client, name: str, **labels: str) -> float:
-    """The sum of `name`'s samples whose labels include `labels` (0 when none is exposed yet)."""
-    wanted = set(labels.items())
-    return sum(v for (n, ls), v in scrape(http).items() if n == name and wanted <= ls)
+    return summed(http.get("/metrics"), name, **labels)
 
 
 def eventually(read: Callable[[], Any], expected: Any, timeout: float = 20.0) -> None:
@@ -253,6 +256,37 @@ def test_an_event_pulled_again_after_no_ack_is_a_redelivery(http: httpx.Client) 
     assert value(http, "tidings_durable_redeliveries_total") - before == 1
     p.ack("worker", again)
     assert p.call("DELETE", "/subscriptions/worker").status_code == 204
+
+
+async def test_a_websocket_durable_redelivery_is_counted_too(server: LiveServer) -> None:
+    """The gateway's durable path pulls through the same DurableSubscriptions.pull."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+
+        async def redeliveries() -> float:
+            return summed(await http.get("/metrics"), "tidings_durable_redeliveries_total")
+
+        p = await new_realtime_project(server, http)
+        created = await http.post(
+            f"/v1/projects/{p.id}/subscriptions",
+            json={"name": "jobs", "topic": "jobs.>", "ack_wait_seconds": 1},
+            headers=p.headers,
+        )
+        assert created.status_code == 201, created.text
+        ws = await websockets.connect(p.ws_url, additional_headers=p.headers, max_size=None)
+        try:
+            client = Client(ws, FrameValidator())
+            await client.expect("welcome")
+            await client.subscribe("jobs.>", durable="jobs")
+            before = await redeliveries()
+            await p.publish("jobs.a", 1)
+            (first,) = await client.events(1)
+            assert await redeliveries() == before
+            (again,) = await client.events(1, timeout=15)  # not acked: back after ack_wait
+            assert again["cursor"] == first["cursor"]
+            assert await redeliveries() > before
+            await client.send({"type": "ack", "durable": "jobs", "cursor": again["cursor"]})
+        finally:
+            await ws.close()
 
 
 def test_dead_letters_are_counted_when_routed_and_in_the_depth_gauge(http: httpx.Client) -> None:
