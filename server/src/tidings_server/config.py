@@ -149,7 +149,8 @@ class Settings(BaseSettings):
         le=3600,
         description=(
             "Seconds between samples of the broker gauges (JetStream up, durable subscription backlog,"
-            " dead-letter depth); each process samples, at a few JetStream API requests per sample."
+            " dead-letter depth); each process samples: a few JetStream requests, one more per project"
+            " with durable subscriptions, one PostgreSQL query."
         ),
     )
     data_dir: Path = Field(

@@ -76,7 +76,7 @@ class Services:
                 max_event_bytes=settings.max_event_bytes,
             ),
             suspensions=Suspensions(db),
-            broker_metrics=BrokerMetrics(broker, settings.broker_metrics_interval),
+            broker_metrics=BrokerMetrics(broker, db, settings.broker_metrics_interval),
         )
         if settings.trace_exporter != "none":
             # Only then: with tracing off the engine must not pay for a listener per statement.

@@ -10,9 +10,9 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
 
 import nats
+import orjson
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -23,9 +23,8 @@ from nats.js.api import (
     RetentionPolicy,
     StorageType,
     StreamConfig,
-    StreamsListIterator,
 )
-from nats.js.errors import NotFoundError
+from nats.js.errors import APIError, NotFoundError
 
 from tidings_server.broker.base import (
     Delivery,
@@ -64,6 +63,10 @@ MIN_PULL_WAIT_SECONDS = 0.05
 DURABLE_MAX_ACK_PENDING = 10_000
 # nats-server answers stream and consumer lists in pages of this many entries.
 JETSTREAM_LIST_PAGE = 256
+# The JetStream API prefix (default domain), and how long an API request may take (nats-py's own
+# default for its JetStream manager).
+_JS_API = "$JS.API"
+_API_TIMEOUT_SECONDS = 5.0
 
 _FRACTION = re.compile(r"\.(\d{6})\d*")
 
@@ -236,19 +239,25 @@ class JetStreamBroker:
             bytes=state.bytes,
         )
 
-    async def stream_summaries(self) -> list[StreamSummary]:
-        """Every stream of the account with its message and consumer counts: one API request per
-        JETSTREAM_LIST_PAGE streams."""
+    async def stream_summaries(self, subject: str) -> list[StreamSummary]:
+        """The streams that store `subject` (a wildcard: `tidings.dlq.>`), with their message and
+        consumer counts: one API request per JETSTREAM_LIST_PAGE matching streams. The filter is
+        applied by the server, so other streams cost nothing."""
         summaries: list[StreamSummary] = []
         while True:
-            # nats-py annotates the page as a bare Iterable; it is a StreamsListIterator.
-            page = cast(StreamsListIterator, await self._js.streams_info_iterator(offset=len(summaries)))
-            before = len(summaries)
+            request = orjson.dumps({"offset": len(summaries), "subject": subject})
+            reply = await self._nc.request(f"{_JS_API}.STREAM.LIST", request, timeout=_API_TIMEOUT_SECONDS)
+            body = orjson.loads(reply.data)
+            if "error" in body:
+                APIError.from_error(body["error"])  # raises the matching APIError subclass
+            page = body.get("streams") or []
             summaries.extend(
-                StreamSummary(info.config.name or "", info.state.messages, info.state.consumer_count)
+                StreamSummary(
+                    info["config"]["name"], info["state"]["messages"], info["state"].get("consumer_count", 0)
+                )
                 for info in page
             )
-            if len(summaries) == before or len(summaries) >= page.total:
+            if not page or len(summaries) >= body.get("total", 0):
                 return summaries
 
     async def consumer_backlogs(self, stream: str) -> list[ConsumerBacklog]:

@@ -6,9 +6,12 @@
     tidings_durable_consumer_max_pending_messages   subscription, and the largest single backlog
     tidings_dlq_messages                            events held in every project's dead-letter stream
 
-One sample is one stream list request per JETSTREAM_LIST_PAGE streams, plus one consumer list
-request per event stream that has consumers (only durable subscriptions keep consumers; a replay's
-short-lived one is skipped by name). PostgreSQL is not touched.
+One sample costs a JetStream ping; a stream list filtered by the server to dead-letter streams (one
+request per JETSTREAM_LIST_PAGE of them); one PostgreSQL query for the projects that have durable
+subscriptions (the `durable_subscriptions` table is their source of truth, and its unique index on
+(project_id, name) answers it); and one consumer list request per such project. Nothing scales with
+the projects that have no durable subscription, so a sample stays small when most projects only
+publish.
 
 Why a periodic task and not a collector evaluated on scrape: the figures need NATS requests, which
 belong on the event loop, while a scrape renders in a worker thread and, in multiprocess mode, reads
@@ -27,9 +30,12 @@ from dataclasses import dataclass
 from typing import Final
 
 import nats.errors
+import sqlalchemy as sa
 from nats.js.errors import NotFoundError
+from sqlalchemy.exc import SQLAlchemyError
 
 from tidings_server.broker.jetstream import JetStreamBroker
+from tidings_server.broker.subjects import project_stream
 from tidings_server.events.naming import subscription_of_consumer
 from tidings_server.observability.metrics import (
     DLQ_MESSAGES,
@@ -37,14 +43,15 @@ from tidings_server.observability.metrics import (
     DURABLE_PENDING,
     JETSTREAM_UP,
 )
+from tidings_server.store.db import Database
+from tidings_server.store.models import DurableSubscription
 
 __all__ = ["BrokerMetrics", "BrokerSample"]
 
 log = logging.getLogger(__name__)
 
-# Stream name prefixes of the event pipeline (broker/subjects.py, events/naming.py).
-_EVENT_STREAM_PREFIX: Final = "EV_"
-_DLQ_STREAM_PREFIX: Final = "DLQ_"
+# What every dead-letter stream stores (events/naming.py: tidings.dlq.<project>.<subscription>).
+_DLQ_SUBJECTS: Final = "tidings.dlq.>"
 # JetStream answering slower than this is as good as down for publishers (their own timeout is 5 s,
 # but a ping that slow already means requests are queueing).
 PING_TIMEOUT_SECONDS: Final = 2.0
@@ -63,8 +70,9 @@ class BrokerSample:
 class BrokerMetrics:
     """Samples the broker every `interval` seconds from `start()` until `stop()`."""
 
-    def __init__(self, broker: JetStreamBroker, interval: float) -> None:
+    def __init__(self, broker: JetStreamBroker, db: Database, interval: float) -> None:
         self._broker = broker
+        self._db = db
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
 
@@ -83,7 +91,7 @@ class BrokerMetrics:
         JETSTREAM_UP.set(1)
         try:
             pending, max_pending, dlq = await self._backlogs()
-        except (nats.errors.Error, TimeoutError, ConnectionError) as exc:
+        except (nats.errors.Error, TimeoutError, ConnectionError, SQLAlchemyError, OSError) as exc:
             log.warning("broker backlog sample failed: %r", exc)
             return BrokerSample(jetstream_up=True)
         DURABLE_PENDING.set(pending)
@@ -92,21 +100,21 @@ class BrokerMetrics:
         return BrokerSample(True, pending, max_pending, dlq)
 
     async def _backlogs(self) -> tuple[int, int, int]:
-        pending = max_pending = dlq = 0
-        for stream in await self._broker.stream_summaries():
-            if stream.name.startswith(_DLQ_STREAM_PREFIX):
-                dlq += stream.messages
-            elif stream.name.startswith(_EVENT_STREAM_PREFIX) and stream.consumers:
-                try:
-                    consumers = await self._broker.consumer_backlogs(stream.name)
-                except NotFoundError:
-                    continue  # the project was deleted since the stream list
-                for consumer in consumers:
-                    if subscription_of_consumer(consumer.name) is None:
-                        continue  # a replay's short-lived consumer
-                    backlog = consumer.pending + consumer.ack_pending
-                    pending += backlog
-                    max_pending = max(max_pending, backlog)
+        dlq = sum(stream.messages for stream in await self._broker.stream_summaries(_DLQ_SUBJECTS))
+        async with self._db.session() as session:
+            projects = (await session.scalars(sa.select(DurableSubscription.project_id).distinct())).all()
+        pending = max_pending = 0
+        for project_id in projects:
+            try:
+                consumers = await self._broker.consumer_backlogs(project_stream(project_id))
+            except NotFoundError:
+                continue  # no stream yet (nothing published), or the project is being deleted
+            for consumer in consumers:
+                if subscription_of_consumer(consumer.name) is None:
+                    continue  # a replay's short-lived consumer
+                backlog = consumer.pending + consumer.ack_pending
+                pending += backlog
+                max_pending = max(max_pending, backlog)
         return pending, max_pending, dlq
 
     async def _run(self) -> None:
