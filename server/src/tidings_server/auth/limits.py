@@ -61,8 +61,7 @@ async def check_api_key(
     key_rate, key_burst, tenant_rate, tenant_burst = defaults
     rate, burst = principal.rate_limit or (key_rate, key_burst)
     assert principal.key_id is not None
-    tenant = tenant_label(principal.tenant_id) if principal.tenant_id is not None else ""
-    scope = "key"
+    scope = "key"  # which limit a refusal (or CostExceedsBurstError) below comes from
     try:
         decision = await limiter.hit(api_key_scope(principal.key_id), rate=rate, burst=burst, cost=cost)
         if decision.allowed and principal.tenant_id is not None:
@@ -72,15 +71,20 @@ async def check_api_key(
             )
             decision = most_restrictive([decision, tenant_decision])
     except CostExceedsBurstError:
-        RATE_LIMIT_REJECTIONS.labels(scope, tenant).inc()
+        _count_refusal(scope, principal)
         raise RateLimited(
             f"this request costs {cost} requests, more than the key's or tenant's burst allows at once; "
             "send smaller batches",
             {},
         ) from None
     if not decision.allowed:
-        RATE_LIMIT_REJECTIONS.labels(scope, tenant).inc()
+        _count_refusal(scope, principal)
     return decision
+
+
+def _count_refusal(scope: str, principal: Principal) -> None:
+    tenant = tenant_label(principal.tenant_id) if principal.tenant_id is not None else ""
+    RATE_LIMIT_REJECTIONS.labels(scope, tenant).inc()
 
 
 def _defaults(settings: Any) -> tuple[float, int, float, int]:
