@@ -103,6 +103,15 @@ async def test_an_unknown_key_is_refused_over_sse(project: Project, live: LiveSe
     assert refused.value.code == "unauthenticated"
 
 
+async def test_auto_uses_the_websocket_when_it_connects(client: tidings.Client, project: Project) -> None:
+    async with client.realtime(project.id) as rt:
+        sub = await rt.subscribe("jobs.*", durable=None)
+        await publish_many(client, project.id, "jobs.a", 1)
+        assert len(await collect(sub, 1)) == 1
+    assert rt.transport == "websocket"
+    assert rt.connection_id is not None
+
+
 async def test_sse_carries_the_subscriptions_when_the_websocket_port_is_closed(
     project: Project, live: LiveServer
 ) -> None:
