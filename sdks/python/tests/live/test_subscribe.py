@@ -12,7 +12,6 @@ from tidings_server.testing.realtime import Project
 
 import tidings
 from support.live import collect, publish_many
-from tidings.realtime import EventFrame
 
 TRANSPORTS: list[Literal["websocket", "sse"]] = ["websocket", "sse"]
 
@@ -105,7 +104,7 @@ async def test_an_unknown_key_is_refused_over_sse(project: Project, live: LiveSe
 
 async def test_auto_uses_the_websocket_when_it_connects(client: tidings.Client, project: Project) -> None:
     async with client.realtime(project.id) as rt:
-        sub = await rt.subscribe("jobs.*", durable=None)
+        sub = await rt.subscribe("jobs.*")
         await publish_many(client, project.id, "jobs.a", 1)
         assert len(await collect(sub, 1)) == 1
     assert rt.transport == "websocket"
@@ -149,9 +148,3 @@ def _closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
-
-
-def _event(item: object) -> EventFrame:
-    assert isinstance(item, dict)
-    assert item["type"] == "event"
-    return item  # type: ignore[return-value]
