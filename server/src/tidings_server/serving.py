@@ -64,19 +64,18 @@ def _config(settings: Settings, gateway_sock: socket.socket) -> uvicorn.Config:
     )
 
 
-def _http_socket(host: str, port: int) -> socket.socket:
-    sock = gateway_socket(host, port)  # the same kind: SO_REUSEADDR + SO_REUSEPORT, listening
-    sock.setblocking(True)
-    return sock
-
-
-def _serve_one(settings: Settings, http_port: int, gateway_port: int, banner: str | None) -> None:
-    http = _http_socket(settings.host, http_port)
-    gateway = gateway_socket(settings.host, gateway_port)
+def _serve(http: socket.socket, gateway: socket.socket, settings: Settings, banner: str | None) -> None:
+    http.setblocking(True)
     server = TidingsServer(_config(settings, gateway), banner)
     server.run(sockets=[http])
     if not server.started:
         raise SystemExit(1)
+
+
+def _serve_worker(settings: Settings, http_port: int, gateway_port: int) -> None:
+    http = gateway_socket(settings.host, http_port, reuse_port=True)
+    gateway = gateway_socket(settings.host, gateway_port, reuse_port=True)
+    _serve(http, gateway, settings, None)
 
 
 def _worker(env: dict[str, str], http_port: int, gateway_port: int) -> None:
@@ -86,7 +85,7 @@ def _worker(env: dict[str, str], http_port: int, gateway_port: int) -> None:
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    _serve_one(settings, http_port, gateway_port, None)
+    _serve_worker(settings, http_port, gateway_port)
 
 
 def _reserve(host: str, port: int) -> tuple[socket.socket, int]:
@@ -112,20 +111,34 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 def run(settings: Settings, banner: str) -> None:
-    """Serve until SIGTERM/SIGINT. `banner` may use `{url}` and `{ws_url}`."""
+    """Serve until SIGTERM/SIGINT. `banner` may use `{url}` and `{ws_url}`.
+
+    One process binds its ports plainly, so a port already in use is an error at start. Workers
+    share them with SO_REUSEPORT (any process of the same user could join such a port: run one
+    `serve` per port)."""
+    if settings.workers == 1:
+        http = gateway_socket(settings.host, settings.port, reuse_port=False)
+        gateway = gateway_socket(settings.host, settings.gateway_port, reuse_port=False)
+        urls = _urls(settings.host, http.getsockname()[1], gateway.getsockname()[1])
+        _serve(http, gateway, settings, banner.format(**urls))
+        return
     http_reserved, http_port = _reserve(settings.host, settings.port)
     gw_reserved, gw_port = _reserve(settings.host, settings.gateway_port)
-    text = banner.format(url=f"http://{settings.host}:{http_port}", ws_url=f"ws://{settings.host}:{gw_port}")
-    if settings.workers == 1:
-        try:
-            _serve_one(settings, http_port, gw_port, text)
-        finally:
-            http_reserved.close()
-            gw_reserved.close()
-        return
-    _supervise(settings, settings_env(settings), http_port, gw_port, text)
-    http_reserved.close()
-    gw_reserved.close()
+    try:
+        _supervise(
+            settings,
+            settings_env(settings),
+            http_port,
+            gw_port,
+            banner.format(**_urls(settings.host, http_port, gw_port)),
+        )
+    finally:
+        http_reserved.close()
+        gw_reserved.close()
+
+
+def _urls(host: str, http_port: int, gateway_port: int) -> dict[str, str]:
+    return {"url": f"http://{host}:{http_port}", "ws_url": f"ws://{host}:{gateway_port}"}
 
 
 def _supervise(settings: Settings, env: dict[str, str], http_port: int, gw_port: int, banner: str) -> None:

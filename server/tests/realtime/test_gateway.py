@@ -421,3 +421,24 @@ async def test_connections_are_released_when_clients_leave(project: Project, con
         await asyncio.sleep(0.05)
     assert sum(len(g.connections) for g in gateways()) == before
     assert all(uuid.UUID(project.id) not in g.hub.feeds for g in gateways())
+
+
+async def test_acks_are_not_rate_limited_and_their_errors_echo_the_frame_id(
+    project: Project, connect: Any
+) -> None:
+    created = await project.http.post(
+        f"/v1/projects/{project.id}/subscriptions",
+        json={"name": "many", "topic": "many.>"},
+        headers=project.headers,
+    )
+    assert created.status_code == 201, created.text
+    client = await connect(project.ws_url, project.key)
+    await client.subscribe("many.>", durable="many")
+    for i in range(300):  # three times the frame burst
+        await client.send({"type": "ack", "durable": "many", "cursor": "c1_" + "A" * 59, "id": f"a{i}"})
+    for i in range(300):
+        error = await client.expect("error")
+        assert error["code"] == "invalid_ack_token"
+        assert error["id"] == f"a{i}"
+    await client.send({"type": "ping", "id": "alive"})
+    assert (await client.expect("pong"))["id"] == "alive"

@@ -205,3 +205,19 @@ async def test_a_token_in_the_query_is_never_logged(
     assert any("/stream" in r.getMessage() for r in server_side)
     leaks = [r.__dict__ for r in server_side if token in r.getMessage() or token in str(r.__dict__)]
     assert leaks == []
+
+
+async def test_a_stream_without_cursor_starts_with_its_position_so_an_early_drop_loses_nothing(
+    project: Project, http: httpx.AsyncClient, frames: FrameValidator
+) -> None:
+    async for stream in open_stream(http, project, "pos.>"):
+        await stream.record()  # the retry hint
+        position = await stream.record()
+        assert set(position) == {"id"}
+        assert position["id"].startswith("c1_")
+        break
+    # Dropped before any event; what was published meanwhile comes on resuming from the position.
+    sent = await project.publish("pos.x", "meanwhile")
+    async for stream in open_stream(http, project, "pos.>", **{"last-event-id": position["id"]}):
+        assert [e["cursor"] for e in await stream.events(1, frames)] == [sent["cursor"]]
+        break

@@ -59,7 +59,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "No such resource or route.",
-    frame: false,
+    frame: true,
   },
   method_not_allowed: {
     code: "method_not_allowed",
@@ -99,7 +99,7 @@ export const ERRORS = {
     closeCode: null,
     action: null,
     description: "An ack token was altered or belongs to another subscription; acknowledge with the tokens `pull` returned.",
-    frame: false,
+    frame: true,
   },
   plan_bound_exceeded: {
     code: "plan_bound_exceeded",

@@ -149,7 +149,7 @@ pub static ERRORS: [ErrorInfo; 36] = [
         close_code: None,
         action: None,
         description: "No such resource or route.",
-        frame: false,
+        frame: true,
     },
     ErrorInfo {
         code: ErrorCode::MethodNotAllowed,
@@ -189,7 +189,7 @@ pub static ERRORS: [ErrorInfo; 36] = [
         close_code: None,
         action: None,
         description: "An ack token was altered or belongs to another subscription; acknowledge with the tokens `pull` returned.",
-        frame: false,
+        frame: true,
     },
     ErrorInfo {
         code: ErrorCode::PlanBoundExceeded,

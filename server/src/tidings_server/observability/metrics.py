@@ -519,8 +519,9 @@ are only exposed in single-process mode.
 `tidings_jetstream_up`, `tidings_durable_consumer_*` and `tidings_dlq_messages` describe NATS, not
 the process: each process samples them every `TIDINGS_BROKER_METRICS_INTERVAL` seconds (15 by
 default) with a JetStream ping, a list of the dead-letter streams, one PostgreSQL query for the
-projects with durable subscriptions and one consumer list request per such project. The backlog of a durable subscription counts events
-not yet delivered plus events delivered and not yet acknowledged. While JetStream does not answer,
+projects with durable subscriptions and one consumer list request per such project. The backlog
+of a durable subscription counts events not yet delivered plus events delivered and not yet
+acknowledged. While JetStream does not answer,
 `tidings_jetstream_up` drops to 0 and the backlog gauges keep their last sampled values.
 
 ## Labels

@@ -522,16 +522,13 @@ class Connection:
         tokens = self.durable_tokens.get(command.durable, {})
         token = tokens.get(command.cursor)
         if row is None or token is None:
-            self.reply(
-                protocol.error_frame(
-                    "invalid_ack_token", "no unacknowledged delivery of this subscription has that cursor"
-                )
-            )
+            message = "no unacknowledged delivery of this subscription has that cursor"
+            self.reply(protocol.error_frame("invalid_ack_token", message, command.id))
             return
         try:
             await self.gateway.durable.ack(row, [token])
         except RequestError as exc:
-            self.reply(protocol.error_frame(exc.code, exc.detail or exc.code))
+            self.reply(protocol.error_frame(exc.code, exc.detail or exc.code, command.id))
             return
         except DependencyUnavailable:
             self.close("dependency_unavailable", "the event store is unavailable; reconnect")

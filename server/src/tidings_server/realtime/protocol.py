@@ -217,6 +217,7 @@ class StopSubscription:
 class AckDelivery:
     durable: str
     cursor: str
+    id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,9 +254,12 @@ class Session:
     max_frame_bytes: int
     subscriptions: dict[str, str | None] = field(default_factory=dict)
     """Pattern → durable subscription name (None for a plain subscription)."""
+    last: ClientFrame | None = None
+    """The last client frame `receive` parsed (None when it was not a valid frame)."""
 
     def receive(self, data: str | bytes) -> list[Command]:
         """Handle one client frame; the commands to carry out, in order."""
+        self.last = None
         try:
             frame = parse_client_frame(data, max_frame_bytes=self.max_frame_bytes)
         except ProtocolError as exc:
@@ -263,6 +267,7 @@ class Session:
             if exc.close:
                 commands.append(Close(exc.code, exc.message))
             return commands
+        self.last = frame
         return self.handle(frame)
 
     def handle(self, frame: ClientFrame) -> list[Command]:
@@ -283,7 +288,7 @@ class Session:
                         error_frame("not_subscribed", f"no durable subscription {frame.durable!r}", frame.id)
                     )
                 ]
-            return [AckDelivery(frame.durable, frame.cursor)]
+            return [AckDelivery(frame.durable, frame.cursor, frame.id)]
         return [Reauthenticate(frame.token, frame.id)]
 
     def _subscribe(self, frame: Subscribe) -> list[Command]:

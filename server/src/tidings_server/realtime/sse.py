@@ -43,7 +43,7 @@ _SSE_FRAMES = frozenset({"reset", "error"})
 
 
 class SSEConnection(Connection):
-    __slots__ = ("buffer", "done", "drained", "ending", "wake")
+    __slots__ = ("buffer", "done", "drained", "ending", "positioned", "wake")
     transport = "sse"
 
     def __init__(self, gateway: Gateway, principal: Any, project_id: uuid.UUID) -> None:
@@ -54,6 +54,7 @@ class SSEConnection(Connection):
         self.drained.set()
         self.ending = False
         self.done = False
+        self.positioned = False
 
     def write(self, data: bytes) -> None:
         if self.done:
@@ -76,8 +77,14 @@ class SSEConnection(Connection):
         return sse_record(str(frame["type"]), orjson.dumps(frame))
 
     def reply(self, frame: dict[str, Any]) -> None:
-        if frame.get("type") in _SSE_FRAMES:
+        kind = frame.get("type")
+        if kind in _SSE_FRAMES:
             super().reply(frame)
+        elif kind == "subscribed" and not self.positioned and not self.closed:
+            # An `id:`-only record: EventSource (and our SDKs) take it as the position to resume
+            # from, so a client that drops before its first event resumes without a gap.
+            self.positioned = True
+            self.write(b"id: " + str(frame["cursor"]).encode() + b"\n\n")
 
     def terminate(self, close_code: int, reason: str) -> None:
         self.ending = True

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 _closing: set[asyncio.Task[None]] = set()
 _PATH = re.compile(r"^/v1/projects/([0-9a-fA-F-]{36})/ws$")
-# Client frames: a connection may send this many per second on average, with bursts of twice that.
+# Subscribe, unsubscribe and auth frames: this many per second on average, bursts of twice that.
 FRAMES_PER_SECOND = 50.0
 FRAME_BURST = 100.0
 
@@ -89,6 +89,19 @@ class WebSocketConnection(Connection):
 
     def finished(self) -> bool:
         return self.ws.protocol.state is State.CLOSED or self.buffered() == 0
+
+    async def receive(self, data: str | bytes) -> None:
+        commands = self.session.receive(data)
+        # `ack` and `ping` are free (acks come at the event rate, bounded by what was delivered);
+        # the frames that make the server work (subscribe, unsubscribe, auth) are rate limited.
+        free = isinstance(self.session.last, protocol.Ack | protocol.Ping)
+        if not free and not self.allow_frame():
+            self.close("rate_limited", "too many subscribe, unsubscribe or auth frames; slow down")
+            return
+        for command in commands:
+            if self.closed:
+                return
+            await self.execute(command)
 
     def allow_frame(self) -> bool:
         """Token bucket on client frames (a subscribe flood is refused, not served)."""
@@ -159,9 +172,6 @@ def _handler(gateway: Gateway) -> Any:
                     break
                 if isinstance(message, bytes):
                     conn.close("invalid_frame", "binary frames are not part of the protocol; send text JSON")
-                    break
-                if not conn.allow_frame():
-                    conn.close("rate_limited", "too many frames; slow down")
                     break
                 await conn.receive(message)
             if conn.closed:

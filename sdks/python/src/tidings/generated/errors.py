@@ -112,7 +112,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="No such resource or route.",
-            frame=False,
+            frame=True,
         ),
         ErrorCode.METHOD_NOT_ALLOWED: ErrorInfo(
             ErrorCode.METHOD_NOT_ALLOWED,
@@ -152,7 +152,7 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="An ack token was altered or belongs to another subscription; acknowledge with the tokens `pull` returned.",
-            frame=False,
+            frame=True,
         ),
         ErrorCode.PLAN_BOUND_EXCEEDED: ErrorInfo(
             ErrorCode.PLAN_BOUND_EXCEEDED,
