@@ -97,6 +97,56 @@ def test_cursor_pagination_is_detected(api: ir.Api) -> None:
     assert op(api, "get_pet").pagination is None
 
 
+def test_a_boolean_has_more_field_is_part_of_the_pagination(api: ir.Api) -> None:
+    visits = op(api, "list_visits")
+    assert visits.pagination == ir.Pagination(
+        "after", "items", "next_cursor", ir.TypeRef("ref", name="Visit"), has_more_field="has_more"
+    )
+    pets = op(api, "list_pets").pagination
+    assert pets is not None
+    assert pets.has_more_field is None
+
+
+PAGE_SPEC = """
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: list_things
+      parameters:
+        - {name: after, in: query, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next_cursor]
+                properties:
+                  items: {type: array, items: {type: string}}
+                  next_cursor: {type: string}
+                  has_more: %s
+components:
+  schemas:
+    Flag: {type: boolean}
+"""
+
+
+def test_a_has_more_field_through_an_alias_counts(tmp_path: Path) -> None:
+    (tmp_path / "openapi.yaml").write_text(PAGE_SPEC % "{$ref: '#/components/schemas/Flag'}")
+    things = next(o for o in load_api(tmp_path, "openapi.yaml").operations if o.name == "list_things")
+    assert things.pagination is not None
+    assert things.pagination.has_more_field == "has_more"
+
+
+def test_a_has_more_field_that_is_not_a_boolean_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "openapi.yaml").write_text(PAGE_SPEC % "{type: string}")
+    with pytest.raises(CodegenError, match="`has_more` must be a boolean"):
+        load_api(tmp_path, "openapi.yaml")
+
+
 def test_parameters_and_bodies(api: ir.Api) -> None:
     listing = op(api, "list_pets")
     assert [(p.name, p.location) for p in listing.params] == [

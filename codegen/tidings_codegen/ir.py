@@ -101,12 +101,18 @@ class Param:
 
 @dataclass(frozen=True)
 class Pagination:
-    """A cursor-paginated list: pass `next_cursor` of a page back as `cursor_param`."""
+    """A cursor-paginated list: pass `next_cursor` of a page back as `cursor_param`.
+
+    The list ends at a page without `next_cursor`; when the page also has the boolean
+    `has_more_field`, it ends as well at a page where that is false (such a page always carries a
+    cursor, the position to resume from later).
+    """
 
     cursor_param: str
     items_field: str
     next_cursor_field: str
     item: TypeRef
+    has_more_field: str | None = None
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,19 @@ class Adapter:
         rest = op.name.removeprefix("list_")
         return snake("iter_" + rest)
 
+    def has_more_always_set(self, op: ir.Operation) -> bool:
+        """Whether every page of `op` carries its `has_more` flag (required and not nullable).
+
+        When it may be absent or null, an iterator reads that as "maybe": `next_cursor` decides.
+        """
+        page = op.pagination
+        if page is None or page.has_more_field is None or op.response is None:
+            return False
+        model = self.by_name[op.response.name or ""]
+        assert isinstance(model, ir.ObjectModel)
+        flag = next(f for f in model.fields if f.name == page.has_more_field)
+        return flag.required and not self.base_type(flag.type).nullable
+
     # --- text -------------------------------------------------------------------------------
     def doc_lines(self, texts: str | Sequence[str | None] | None) -> list[str]:
         """Lines of one text or of several (joined by a blank line); None and empty are skipped."""

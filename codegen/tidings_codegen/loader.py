@@ -45,6 +45,9 @@ class PaginationConvention:
     cursor_param: str = "after"
     items_field: str = "items"
     next_cursor_field: str = "next_cursor"
+    # A boolean field of this name on a page says whether more items follow: a page that always
+    # carries `next_cursor` (a position to resume from later) ends when it is false.
+    has_more_field: str | None = "has_more"
 
 
 def _retrieve(uri: str) -> Resource[Any]:
@@ -384,8 +387,30 @@ class _Loader:
         items, cursor = fields.get(conv.items_field), fields.get(conv.next_cursor_field)
         if items is None or cursor is None or items.type.kind != "array" or items.type.item is None:
             return op
-        page = ir.Pagination(conv.cursor_param, conv.items_field, conv.next_cursor_field, items.type.item)
+        has_more = fields.get(conv.has_more_field) if conv.has_more_field else None
+        if has_more is not None and self.base_kind(has_more.type) != "boolean":
+            raise CodegenError(
+                f"{model.name}.{has_more.name}: a paginated list's `{conv.has_more_field}` must be a boolean"
+            )
+        page = ir.Pagination(
+            conv.cursor_param,
+            conv.items_field,
+            conv.next_cursor_field,
+            items.type.item,
+            has_more.name if has_more is not None else None,
+        )
         return ir.Operation(**{**op.__dict__, "pagination": page})
+
+    def base_kind(self, t: ir.TypeRef) -> str:
+        """The kind of `t`, looking through named aliases (`Flag = boolean`)."""
+        seen: set[str | None] = set()
+        while t.kind == "ref" and t.name not in seen:
+            seen.add(t.name)
+            model = self.models.get(t.name or "")
+            if not isinstance(model, ir.AliasModel):
+                break
+            t = model.target
+        return t.kind
 
     def security_schemes(self, doc: Mapping[str, Any], base: str) -> list[ir.SecurityScheme]:
         out = []

@@ -38,6 +38,8 @@ __all__ = [
     "Tag",
     "Unused",
     "Violation",
+    "Visit",
+    "VisitPage",
 ]
 
 JsonValue: TypeAlias = "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
@@ -199,3 +201,15 @@ class Unused(TypedDict):
 class Violation(TypedDict):
     pointer: NotRequired[str]
     message: str
+
+
+class Visit(TypedDict):
+    at: str
+    note: NotRequired[str]
+
+
+class VisitPage(TypedDict):
+    items: list[Visit]
+    next_cursor: PageCursor
+    # Whether more visits follow `next_cursor` now.
+    has_more: bool

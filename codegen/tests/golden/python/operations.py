@@ -206,6 +206,52 @@ class Operations(abc.ABC):
         )
         return cast("models.Pet", result)
 
+    async def list_visits(
+        self,
+        pet_id: int,
+        *,
+        after: models.PageCursor | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.VisitPage:
+        """A pet's visits, oldest first
+
+        A page always carries `next_cursor` (where to resume later); `has_more` says whether more
+        visits are there now.
+        """
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/pets/{_quote(pet_id)}/visits",
+                "list_visits",
+                security=("BearerAuth",),
+                query={ "after": after },
+            ),
+            options,
+        )
+        return cast("models.VisitPage", result)
+
+    async def iter_visits(
+        self,
+        pet_id: int,
+        *,
+        after: models.PageCursor | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[models.Visit]:
+        """Every item of `list_visits`, fetching page after page by `next_cursor` while `has_more`."""
+        while True:
+            page = await self.list_visits(
+                pet_id,
+                after=after,
+                options=options,
+            )
+            for item in page["items"]:
+                yield item
+            next_cursor = page.get("next_cursor")
+            # The page always carries a cursor (where to resume later); the flag says whether to go on.
+            if not next_cursor or not page["has_more"]:
+                return
+            after = next_cursor
+
     async def pets_by_color(
         self,
         owner: models.Id,

@@ -340,3 +340,18 @@ pub struct Violation {
     pub pointer: Option<String>,
     pub message: String,
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitPage {
+    pub items: Vec<Visit>,
+    pub next_cursor: PageCursor,
+    /// Whether more visits follow `next_cursor` now.
+    pub has_more: bool,
+}

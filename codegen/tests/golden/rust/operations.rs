@@ -64,10 +64,25 @@ pub struct ApiRequest {
 }
 
 /// A page of a cursor-paginated list: pass `next_cursor` back as the `after` parameter.
+///
+/// Fetch the following page with [`Page::next_page_cursor`] until it is `None`: a list ends at a
+/// page without `next_cursor`, or at one whose `has_more` is false (such a page still carries a
+/// cursor, the position to resume from later).
 pub trait Page {
     type Item;
     fn items(&self) -> &[Self::Item];
     fn next_cursor(&self) -> Option<&str>;
+
+    /// Whether more items follow this page now; `true` for lists whose last page has no cursor.
+    fn has_more(&self) -> bool {
+        true
+    }
+
+    /// The cursor to fetch the following page with, or `None` after the last page.
+    fn next_page_cursor(&self) -> Option<&str> {
+        self.next_cursor()
+            .filter(|cursor| !cursor.is_empty() && self.has_more())
+    }
 }
 
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
@@ -92,6 +107,22 @@ impl Page for models::PetPage {
 
     fn next_cursor(&self) -> Option<&str> {
         self.next_cursor.as_deref()
+    }
+}
+
+impl Page for models::VisitPage {
+    type Item = models::Visit;
+
+    fn items(&self) -> &[Self::Item] {
+        &self.items
+    }
+
+    fn next_cursor(&self) -> Option<&str> {
+        Some(self.next_cursor.as_str())
+    }
+
+    fn has_more(&self) -> bool {
+        self.has_more
     }
 }
 
@@ -139,6 +170,28 @@ impl ListPetsParams {
             pairs.push(("X-Trace-Id", value.to_string()));
         }
         pairs
+    }
+}
+
+/// Query and header parameters of `list_visits`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListVisitsParams {
+    pub after: Option<models::PageCursor>,
+}
+
+impl ListVisitsParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.after {
+            pairs.push(("after", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
     }
 }
 
@@ -215,6 +268,27 @@ impl crate::Client {
             query: Vec::new(),
             headers: Vec::new(),
             body: body.map(serde_json::to_value).transpose()?,
+        };
+        self.send(request).await
+    }
+
+    /// A pet's visits, oldest first
+    ///
+    /// A page always carries `next_cursor` (where to resume later); `has_more` says whether more
+    /// visits are there now.
+    pub async fn list_visits(
+        &self,
+        pet_id: i64,
+        params: &ListVisitsParams,
+    ) -> Result<models::VisitPage, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/pets/{}/visits", encode_path_segment(&pet_id.to_string())),
+            operation: "list_visits",
+            security: &["BearerAuth"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
         };
         self.send(request).await
     }

@@ -159,3 +159,15 @@ export interface Violation {
   pointer?: string;
   message: string;
 }
+
+export interface Visit {
+  at: string;
+  note?: string;
+}
+
+export interface VisitPage {
+  items: Visit[];
+  next_cursor: PageCursor;
+  /** Whether more visits follow `next_cursor` now. */
+  has_more: boolean;
+}

@@ -60,6 +60,11 @@ export interface ListPetsParams {
   "X-Trace-Id"?: string;
 }
 
+/** Query and header parameters of `listVisits`. */
+export interface ListVisitsParams {
+  after?: models.PageCursor;
+}
+
 /** The REST operations; subclasses provide `send`. */
 export abstract class Operations {
   /** Perform `request`; resolve to the decoded JSON body (undefined when there is none). */
@@ -170,6 +175,48 @@ export abstract class Operations {
       options,
     );
     return result as models.Pet;
+  }
+
+  /**
+   * A pet's visits, oldest first
+   *
+   * A page always carries `next_cursor` (where to resume later); `has_more` says whether more
+   * visits are there now.
+   */
+  async listVisits(
+    petId: number,
+    params: ListVisitsParams = {},
+    options?: RequestOptions,
+  ): Promise<models.VisitPage> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/pets/${encodeURIComponent(String(petId))}/visits`,
+        operation: "list_visits",
+        security: ["BearerAuth"],
+        query: { after: params["after"] },
+      },
+      options,
+    );
+    return result as models.VisitPage;
+  }
+
+  /** Every item of `listVisits`, fetching page after page by `next_cursor` while `has_more`. */
+  async *iterVisits(
+    petId: number,
+    params: ListVisitsParams = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<models.Visit, void, undefined> {
+    let page_params: ListVisitsParams = { ...params };
+    for (;;) {
+      const page = await this.listVisits(petId, page_params, options);
+      yield* page["items"];
+      const next = page["next_cursor"];
+      if (next === undefined || next === null || next === "") return;
+      // The page may carry a cursor (where to resume later) with no more items now.
+      if (page["has_more"] === false) return;
+      page_params = { ...page_params, ["after"]: next };
+    }
   }
 
   /** Path parameters that are a ref'd string and an enum */

@@ -860,7 +860,7 @@ export abstract class Operations {
     return result as models.EventPage;
   }
 
-  /** Every item of `listEvents`, fetching page after page by `next_cursor`. */
+  /** Every item of `listEvents`, fetching page after page by `next_cursor` while `has_more`. */
   async *iterEvents(
     project: string,
     params: ListEventsParams = {},
@@ -872,6 +872,8 @@ export abstract class Operations {
       yield* page["items"];
       const next = page["next_cursor"];
       if (next === undefined || next === null || next === "") return;
+      // The page may carry a cursor (where to resume later) with no more items now.
+      if (page["has_more"] === false) return;
       page_params = { ...page_params, ["after"]: next };
     }
   }

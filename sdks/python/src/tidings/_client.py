@@ -159,24 +159,6 @@ class Client(Operations):
                 return
             after = page["next_cursor"]
 
-    async def iter_events(
-        self,
-        project: str,
-        *,
-        topic: str | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        since: str | None = None,
-        limit: int | None = None,
-        options: RequestOptions | None = None,
-    ) -> AsyncIterator[models.Event]:
-        """`replay` (the generated pager stops on a missing `next_cursor`, which an event page
-        always has: it would poll forever)."""
-        async for event in self.replay(
-            project, after=after, topic=topic, since=since, before=before, page_size=limit, options=options
-        ):
-            yield event
-
     def _http(self) -> aiohttp.ClientSession:
         # Created lazily: aiohttp sessions must be made inside the running event loop.
         if self._session is None or self._session.closed:

@@ -64,10 +64,25 @@ pub struct ApiRequest {
 }
 
 /// A page of a cursor-paginated list: pass `next_cursor` back as the `after` parameter.
+///
+/// Fetch the following page with [`Page::next_page_cursor`] until it is `None`: a list ends at a
+/// page without `next_cursor`, or at one whose `has_more` is false (such a page still carries a
+/// cursor, the position to resume from later).
 pub trait Page {
     type Item;
     fn items(&self) -> &[Self::Item];
     fn next_cursor(&self) -> Option<&str>;
+
+    /// Whether more items follow this page now; `true` for lists whose last page has no cursor.
+    fn has_more(&self) -> bool {
+        true
+    }
+
+    /// The cursor to fetch the following page with, or `None` after the last page.
+    fn next_page_cursor(&self) -> Option<&str> {
+        self.next_cursor()
+            .filter(|cursor| !cursor.is_empty() && self.has_more())
+    }
 }
 
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
@@ -140,6 +155,10 @@ impl Page for models::EventPage {
 
     fn next_cursor(&self) -> Option<&str> {
         Some(self.next_cursor.as_str())
+    }
+
+    fn has_more(&self) -> bool {
+        self.has_more
     }
 }
 

@@ -878,7 +878,7 @@ class Operations(abc.ABC):
         limit: int | None = None,
         options: RequestOptions | None = None,
     ) -> AsyncIterator[models.Event]:
-        """Every item of `list_events`, fetching page after page by `next_cursor`."""
+        """Every item of `list_events`, fetching page after page by `next_cursor` while `has_more`."""
         while True:
             page = await self.list_events(
                 project,
@@ -892,7 +892,8 @@ class Operations(abc.ABC):
             for item in page["items"]:
                 yield item
             next_cursor = page.get("next_cursor")
-            if not next_cursor:
+            # The page always carries a cursor (where to resume later); the flag says whether to go on.
+            if not next_cursor or not page["has_more"]:
                 return
             after = next_cursor
 
