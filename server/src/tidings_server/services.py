@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 
 from tidings_server.auth.secretbox import SecretBox
 from tidings_server.auth.tokens import TokenIssuer
+from tidings_server.billing import BillingService
 from tidings_server.broker.control import ControlBus
 from tidings_server.broker.jetstream import JetStreamBroker
 from tidings_server.config import Settings
@@ -38,6 +39,7 @@ class Services:
     limiter: SharedRateLimiter
     events: EventServices
     suspensions: Suspensions
+    billing: BillingService
 
     @property
     def pepper(self) -> bytes:
@@ -54,6 +56,8 @@ class Services:
         issuer = TokenIssuer(settings.token_secret.get_secret_value().encode())
         box = SecretBox(pepper, b"signing-keys")
         control = ControlBus(broker.nc)
+        suspensions = Suspensions(db)
+        limiter = SharedRateLimiter(broker.nc)
         services = cls(
             settings=settings,
             db=db,
@@ -64,7 +68,7 @@ class Services:
             client_tokens=ClientTokenVerifier(db, issuer, box),
             sessions=SessionService(settings, issuer),
             box=box,
-            limiter=SharedRateLimiter(broker.nc),
+            limiter=limiter,
             events=await EventServices.start(
                 db,
                 broker,
@@ -72,7 +76,8 @@ class Services:
                 settings.token_secret.get_secret_value().encode(),
                 max_event_bytes=settings.max_event_bytes,
             ),
-            suspensions=Suspensions(db),
+            suspensions=suspensions,
+            billing=BillingService(settings, db, control, suspensions, limiter),
         )
         await services.api_keys.attach(control)
         await services.client_tokens.attach(control)
@@ -80,9 +85,14 @@ class Services:
         broker.on_reconnect(services.suspensions.forget_all)
         broker.on_reconnect(services.api_keys.forget_all)
         broker.on_reconnect(services.client_tokens.forget_all)
+        await services.billing.start()
+        broker.on_reconnect(services.billing.plans.forget_all)
+        # Every publish stored counts, whatever path it came by.
+        services.events.publisher.on_published(services.billing.record_published)
         return services
 
     async def stop(self) -> None:
+        await self.billing.stop()
         await self.events.stop()
         await self.limiter.close()
         await self.api_keys.close()
