@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tidings_server.billing.metering import GAUGES
 from tidings_server.store.models import UsageDaily
 
-__all__ = ["DayUsage", "daily_usage", "period_totals"]
+__all__ = ["DayUsage", "daily_usage", "export_rows", "period_totals"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +61,15 @@ async def period_totals(
         else:
             totals[row.metric] = totals.get(row.metric, 0) + row.quantity
     return totals
+
+
+async def export_rows(
+    session: AsyncSession, tenant_id: uuid.UUID, *, start: date, end: date
+) -> list[tuple[date, uuid.UUID, str, int]]:
+    """Every ledger row of the tenant in [start, end]: (day, project, metric, quantity)."""
+    stmt = (
+        sa.select(UsageDaily.day, UsageDaily.project_id, UsageDaily.metric, UsageDaily.quantity)
+        .where(UsageDaily.tenant_id == tenant_id, UsageDaily.day >= start, UsageDaily.day <= end)
+        .order_by(UsageDaily.day, UsageDaily.project_id, UsageDaily.metric)
+    )
+    return [(d, p, m, int(q)) for d, p, m, q in (await session.execute(stmt)).all()]

@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from tidings_server.broker.control import ControlBus
 from tidings_server.store.db import Database
-from tidings_server.store.models import Plan, Tenant
+from tidings_server.store.models import AuditEntry, Plan, Tenant
 
 __all__ = ["LIMIT_FIELDS", "PLANS_COMMAND", "PlanLimits", "Plans"]
 
@@ -164,8 +164,11 @@ class Plans:
         (None: unlimited). Cached; for the gateway's handshake."""
         return (await self.for_tenant(tenant_id)).peak_connections
 
-    async def update(self, name: str, values: Mapping[str, Any]) -> PlanLimits:
-        """Create or change a plan (operators); every node sees it at once."""
+    async def update(
+        self, name: str, values: Mapping[str, Any], *, audit: Mapping[str, Any] | None = None
+    ) -> PlanLimits:
+        """Create or change a plan (operators), with its audit entry (`AuditEntry` fields, no
+        tenant: plans are global); every node sees it at once."""
         row: dict[str, Any] = {"name": name, **values}
         row.setdefault("display_name", name.capitalize())
         upsert = insert(Plan).values(**row)
@@ -174,6 +177,8 @@ class Plans:
         ).returning(Plan)
         async with self._db.session() as session, session.begin():
             plan = PlanLimits.of((await session.execute(stmt)).scalar_one())
+            if audit is not None:
+                session.add(AuditEntry(tenant_id=None, **audit))
         await self.announce()
         return plan
 
