@@ -210,7 +210,8 @@ def test_allowances_hold_across_nodes(
                     sa.select(UsageQuota.granted).where(UsageQuota.tenant_id == tenant)
                 )
             assert admitted <= limit
-            assert granted is not None and admitted <= granted <= limit
+            assert granted is not None
+            assert admitted <= granted <= limit
             # What is left unspent sits in the nodes' leases: granted = admitted + leftovers.
             leftovers = sum(sum(node._local.values()) for node in nodes)
             assert granted == admitted + leftovers

@@ -105,6 +105,8 @@ class Meter:
         self._maxima: dict[Key, int] = {}
         # The batch being written; kept (same id) until a flush of it succeeds.
         self._batch: _Batch | None = None
+        # The last batch written (tests replay it to show a retried flush applies once).
+        self._last_batch: _Batch | None = None
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._last_cleanup = 0.0
@@ -181,7 +183,7 @@ class Meter:
                     USAGE_LEDGER_FLUSHES.labels("error").inc()
                     raise
                 USAGE_LEDGER_FLUSHES.labels("ok").inc()
-                self._batch = None
+                self._batch, self._last_batch = None, batch
                 written += batch.rows
 
     async def _write(self, batch: _Batch) -> None:
