@@ -19,6 +19,7 @@ from tidings_server.billing.errors import BillingNotConfigured, WebhookSignature
 from tidings_server.billing.ledger import daily_usage, export_rows, period_totals
 from tidings_server.billing.metering import GAUGES
 from tidings_server.billing.plans import PlanLimits
+from tidings_server.billing.rawbody import RAW_BODY
 from tidings_server.billing.status import ensure_account, set_project_suspended, set_tenant_status
 from tidings_server.billing.webhooks import verify_signature
 from tidings_server.errors import Forbidden, NotFound, RequestError
@@ -30,6 +31,7 @@ from tidings_server.store.models import BillingAccount, Tenant
 from tidings_server.store.repo import TenantScope
 
 __all__ = [
+    "WEBHOOK_PATH",
     "create_checkout",
     "create_portal",
     "export_usage",
@@ -46,6 +48,7 @@ __all__ = [
     "tenant_usage",
 ]
 
+WEBHOOK_PATH = "/v1/billing/stripe/webhook"
 MAX_RANGE_DAYS = 400
 # Stripe wants a Checkout trial to end at least 48 hours ahead; a shorter rest is dropped.
 MIN_CHECKOUT_TRIAL = timedelta(hours=49)
@@ -404,7 +407,9 @@ async def stripe_webhook(body: Any) -> Response:
     secrets = billing.webhook_secrets
     if not secrets:
         raise BillingNotConfigured("this server has no Stripe webhook secret")
-    raw = await request.body()
+    raw = request.scope.get("state", {}).get(RAW_BODY)
+    if not isinstance(raw, bytes):
+        raise WebhookSignatureInvalid("the raw body was not kept")
     try:
         verify_signature(raw, request.headers.get("stripe-signature"), secrets)
     except WebhookSignatureInvalid:
