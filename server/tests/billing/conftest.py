@@ -38,7 +38,7 @@ from tidings_server.store.models import BillingAccount, User
 from tidings_server.testing.live import LiveServer, live_server
 
 REPO = Path(__file__).resolve().parents[3]
-STRIPE_KEY = "sk_test_tidings_0123456789"
+STRIPE_KEY = "sk_test_tidings0123456789"
 WEBHOOK_SECRET = "whsec_test_tidings_0123456789abcdef"
 T = TypeVar("T")
 _seq = itertools.count()
@@ -90,7 +90,7 @@ def stripe_mock() -> Iterator[str]:
 # --- a recording Stripe for meter events ------------------------------------------------------
 
 
-@dataclass
+@dataclass(repr=False)
 class MeterLedger:
     """What a Stripe account would hold: meter events by identifier (each taken once, as Stripe
     refuses a known identifier), and the requests seen."""
@@ -101,6 +101,9 @@ class MeterLedger:
     # Answer the next N meter events with 500 (an outage) without recording them.
     fail_next: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __repr__(self) -> str:
+        return f"MeterLedger({len(self.events)} events)"
 
     def totals(self) -> dict[tuple[str, str], int]:
         out: dict[tuple[str, str], int] = {}

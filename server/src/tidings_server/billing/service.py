@@ -119,6 +119,8 @@ class BillingService:
             await self.reporter.stop()
         await self.sweeper.stop()
         await self.meter.stop()
+        if self.stripe is not None:
+            await self.stripe.aclose()
 
     async def record_published(
         self, tenant_id: uuid.UUID, project_id: uuid.UUID, events: int, _bytes: int

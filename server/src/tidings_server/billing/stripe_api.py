@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import stripe
@@ -36,13 +36,18 @@ TIMEOUT_SECONDS = 20
 class StripeGateway:
     def __init__(self, api_key: str, *, api_base: str | None = None, meter_prefix: str = "tidings_") -> None:
         self.meter_prefix = meter_prefix
+        self._http = _HTTPXClient(timeout=TIMEOUT_SECONDS, allow_sync_methods=True)
         self._client = stripe.StripeClient(
             api_key,
             base_addresses={"api": api_base} if api_base else {},
             # Retries are the reporter's (with backoff); one request here is one attempt.
             max_network_retries=0,
-            http_client=stripe.HTTPXClient(timeout=TIMEOUT_SECONDS, allow_sync_methods=True),
+            http_client=self._http,
         )
+
+    async def aclose(self) -> None:
+        self._http.close()
+        await self._http.close_async()
 
     def meter_event_name(self, metric: str) -> str:
         return f"{self.meter_prefix}{metric}"
@@ -119,6 +124,20 @@ class StripeGateway:
         except stripe.StripeError as exc:
             raise _unavailable(exc) from exc
         return str(session.url)
+
+
+class _HTTPXClient(stripe.HTTPXClient):
+    """stripe's httpx client sends its form-encoded body as `data=<str>`, which httpx deprecates
+    (a DeprecationWarning on every request); send it as `content=`, as httpx asks."""
+
+    def _get_request_args_kwargs(  # type: ignore[no-untyped-def]
+        self, method: str, url: str, headers: Mapping[str, str], post_data
+    ):
+        args, kwargs = super()._get_request_args_kwargs(method, url, headers, post_data)
+        if isinstance(post_data, str | bytes):
+            kwargs = {**kwargs, "content": post_data}
+            kwargs.pop("data", None)
+        return args, kwargs
 
 
 def _unavailable(exc: stripe.StripeError) -> PaymentProviderUnavailable:
