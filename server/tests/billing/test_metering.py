@@ -160,7 +160,14 @@ def test_the_usage_api_counts_publishes_and_api_calls(billing: Billing) -> None:
     assert tenant_usage["totals"]["events_published"] == expected_events
     assert tenant_usage["month"]["totals"]["events_published"] == expected_events
 
-    export = billing.http.get(f"/v1/tenants/{tenant.id}/usage/export", headers=tenant.user)
+    as_json = billing.http.get(f"/v1/tenants/{tenant.id}/usage/export", headers=tenant.user)
+    assert as_json.status_code == 200
+    assert {"metric": "events_published", "quantity": 7, "kind": "sum"}.items() <= next(
+        r for r in as_json.json()["rows"] if r["metric"] == "events_published"
+    ).items()
+    export = billing.http.get(
+        f"/v1/tenants/{tenant.id}/usage/export", headers={**tenant.user, "accept": "text/csv"}
+    )
     assert export.status_code == 200
     assert export.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(export.text)))

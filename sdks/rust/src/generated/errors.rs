@@ -97,10 +97,24 @@ pub enum ErrorCode {
     TooManySubscriptions,
     /// Not Subscribed
     NotSubscribed,
+    /// Connection Limit
+    ConnectionLimit,
+    /// Tenant Suspended
+    TenantSuspended,
+    /// Usage Limit Reached
+    UsageLimitReached,
+    /// Project Limit Reached
+    ProjectLimitReached,
+    /// Invalid Webhook Signature
+    WebhookSignatureInvalid,
+    /// Billing Not Configured
+    BillingNotConfigured,
+    /// Payment Provider Unavailable
+    PaymentProviderUnavailable,
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 31] = [
+pub static ERRORS: [ErrorInfo; 38] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
@@ -411,6 +425,76 @@ pub static ERRORS: [ErrorInfo; 31] = [
         description: "The frame names a subscription the connection does not hold.",
         frame: true,
     },
+    ErrorInfo {
+        code: ErrorCode::ConnectionLimit,
+        title: "Connection Limit",
+        retryable: true,
+        status: Some(429),
+        close_code: Some(4430),
+        action: Some(CloseAction::Reconnect),
+        description: "The tenant holds its maximum of concurrent realtime connections (for SSE, of SSE streams) across the cluster; retry later with backoff.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::TenantSuspended,
+        title: "Tenant Suspended",
+        retryable: false,
+        status: Some(403),
+        close_code: Some(4423),
+        action: Some(CloseAction::Terminal),
+        description: "The tenant or project is suspended (kill switch, billing); nothing is published or delivered until it is resumed.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::UsageLimitReached,
+        title: "Usage Limit Reached",
+        retryable: false,
+        status: Some(403),
+        close_code: None,
+        action: None,
+        description: "The tenant used its plan's monthly allowance (events or deliveries) and its plan blocks overage; upgrade the plan or wait for the next month. `errors` names the limit.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::ProjectLimitReached,
+        title: "Project Limit Reached",
+        retryable: false,
+        status: Some(403),
+        close_code: None,
+        action: None,
+        description: "The tenant already has as many projects as its plan allows.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::WebhookSignatureInvalid,
+        title: "Invalid Webhook Signature",
+        retryable: false,
+        status: Some(400),
+        close_code: None,
+        action: None,
+        description: "The `Stripe-Signature` header is missing, malformed, too old (over 300 s) or does not sign this body; nothing was processed.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::BillingNotConfigured,
+        title: "Billing Not Configured",
+        retryable: false,
+        status: Some(501),
+        close_code: None,
+        action: None,
+        description: "This server has no Stripe key (`TIDINGS_STRIPE_API_KEY`), or the plan has no Stripe price; billing links cannot be made.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::PaymentProviderUnavailable,
+        title: "Payment Provider Unavailable",
+        retryable: true,
+        status: Some(502),
+        close_code: None,
+        action: None,
+        description: "Stripe did not answer or refused the request; retry later.",
+        frame: false,
+    },
 ];
 
 impl ErrorCode {
@@ -448,6 +532,13 @@ impl ErrorCode {
             Self::FrameTooLarge => "frame_too_large",
             Self::TooManySubscriptions => "too_many_subscriptions",
             Self::NotSubscribed => "not_subscribed",
+            Self::ConnectionLimit => "connection_limit",
+            Self::TenantSuspended => "tenant_suspended",
+            Self::UsageLimitReached => "usage_limit_reached",
+            Self::ProjectLimitReached => "project_limit_reached",
+            Self::WebhookSignatureInvalid => "webhook_signature_invalid",
+            Self::BillingNotConfigured => "billing_not_configured",
+            Self::PaymentProviderUnavailable => "payment_provider_unavailable",
         }
     }
 
@@ -485,6 +576,13 @@ impl ErrorCode {
             "frame_too_large" => Some(Self::FrameTooLarge),
             "too_many_subscriptions" => Some(Self::TooManySubscriptions),
             "not_subscribed" => Some(Self::NotSubscribed),
+            "connection_limit" => Some(Self::ConnectionLimit),
+            "tenant_suspended" => Some(Self::TenantSuspended),
+            "usage_limit_reached" => Some(Self::UsageLimitReached),
+            "project_limit_reached" => Some(Self::ProjectLimitReached),
+            "webhook_signature_invalid" => Some(Self::WebhookSignatureInvalid),
+            "billing_not_configured" => Some(Self::BillingNotConfigured),
+            "payment_provider_unavailable" => Some(Self::PaymentProviderUnavailable),
             _ => None,
         }
     }

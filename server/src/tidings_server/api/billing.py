@@ -50,6 +50,7 @@ __all__ = [
 
 WEBHOOK_PATH = "/v1/billing/stripe/webhook"
 MAX_RANGE_DAYS = 400
+CSV_COLUMNS = ("day", "project_id", "metric", "quantity", "kind")
 # Stripe wants a Checkout trial to end at least 48 hours ahead; a shorter rest is dropped.
 MIN_CHECKOUT_TRIAL = timedelta(hours=49)
 # Monthly limits and the metric each counts.
@@ -307,19 +308,35 @@ async def export_usage(
         scope = TenantScope(session, uuid.UUID(tenant))
         await authorize_tenant(scope, principal_of(token_info), Permission.USAGE_READ)
         rows = await export_rows(session, scope.tenant_id, start=first, end=last)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["day", "project_id", "metric", "quantity", "kind"])
-    for day, project_id, metric, quantity in rows:
-        writer.writerow(
-            [day.isoformat(), str(project_id), metric, quantity, "max" if metric in GAUGES else "sum"]
+    table = [
+        {
+            "day": day.isoformat(),
+            "project_id": str(project_id),
+            "metric": metric,
+            "quantity": quantity,
+            "kind": "max" if metric in GAUGES else "sum",
+        }
+        for day, project_id, metric, quantity in rows
+    ]
+    if not _prefers_csv(request.headers.get("accept", "")):
+        return json_response(
+            {"tenant_id": tenant, "start": first.isoformat(), "end": last.isoformat(), "rows": table}
         )
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(table)
     filename = f"usage-{tenant}-{first:%Y%m%d}-{last:%Y%m%d}.csv"
     return Response(
         out.getvalue(),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _prefers_csv(accept: str) -> bool:
+    csv_at, json_at = accept.find("text/csv"), accept.find("application/json")
+    return csv_at != -1 and (json_at == -1 or csv_at < json_at)
 
 
 async def get_billing(token_info: dict[str, Any], tenant: str) -> Response:

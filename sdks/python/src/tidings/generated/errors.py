@@ -48,6 +48,13 @@ class ErrorCode(StrEnum):
     FRAME_TOO_LARGE = "frame_too_large"
     TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
     NOT_SUBSCRIBED = "not_subscribed"
+    CONNECTION_LIMIT = "connection_limit"
+    TENANT_SUSPENDED = "tenant_suspended"
+    USAGE_LIMIT_REACHED = "usage_limit_reached"
+    PROJECT_LIMIT_REACHED = "project_limit_reached"
+    WEBHOOK_SIGNATURE_INVALID = "webhook_signature_invalid"
+    BILLING_NOT_CONFIGURED = "billing_not_configured"
+    PAYMENT_PROVIDER_UNAVAILABLE = "payment_provider_unavailable"
 
 
 @dataclass(frozen=True)
@@ -378,6 +385,76 @@ ERRORS: Final = MappingProxyType(
             action=None,
             description="The frame names a subscription the connection does not hold.",
             frame=True,
+        ),
+        ErrorCode.CONNECTION_LIMIT: ErrorInfo(
+            ErrorCode.CONNECTION_LIMIT,
+            "Connection Limit",
+            retryable=True,
+            status=429,
+            close_code=4430,
+            action="reconnect",
+            description="The tenant holds its maximum of concurrent realtime connections (for SSE, of SSE streams) across the cluster; retry later with backoff.",
+            frame=False,
+        ),
+        ErrorCode.TENANT_SUSPENDED: ErrorInfo(
+            ErrorCode.TENANT_SUSPENDED,
+            "Tenant Suspended",
+            retryable=False,
+            status=403,
+            close_code=4423,
+            action="terminal",
+            description="The tenant or project is suspended (kill switch, billing); nothing is published or delivered until it is resumed.",
+            frame=False,
+        ),
+        ErrorCode.USAGE_LIMIT_REACHED: ErrorInfo(
+            ErrorCode.USAGE_LIMIT_REACHED,
+            "Usage Limit Reached",
+            retryable=False,
+            status=403,
+            close_code=None,
+            action=None,
+            description="The tenant used its plan's monthly allowance (events or deliveries) and its plan blocks overage; upgrade the plan or wait for the next month. `errors` names the limit.",
+            frame=False,
+        ),
+        ErrorCode.PROJECT_LIMIT_REACHED: ErrorInfo(
+            ErrorCode.PROJECT_LIMIT_REACHED,
+            "Project Limit Reached",
+            retryable=False,
+            status=403,
+            close_code=None,
+            action=None,
+            description="The tenant already has as many projects as its plan allows.",
+            frame=False,
+        ),
+        ErrorCode.WEBHOOK_SIGNATURE_INVALID: ErrorInfo(
+            ErrorCode.WEBHOOK_SIGNATURE_INVALID,
+            "Invalid Webhook Signature",
+            retryable=False,
+            status=400,
+            close_code=None,
+            action=None,
+            description="The `Stripe-Signature` header is missing, malformed, too old (over 300 s) or does not sign this body; nothing was processed.",
+            frame=False,
+        ),
+        ErrorCode.BILLING_NOT_CONFIGURED: ErrorInfo(
+            ErrorCode.BILLING_NOT_CONFIGURED,
+            "Billing Not Configured",
+            retryable=False,
+            status=501,
+            close_code=None,
+            action=None,
+            description="This server has no Stripe key (`TIDINGS_STRIPE_API_KEY`), or the plan has no Stripe price; billing links cannot be made.",
+            frame=False,
+        ),
+        ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE: ErrorInfo(
+            ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE,
+            "Payment Provider Unavailable",
+            retryable=True,
+            status=502,
+            close_code=None,
+            action=None,
+            description="Stripe did not answer or refused the request; retry later.",
+            frame=False,
         ),
     }
 )
