@@ -20,13 +20,15 @@ depends_on = None
 _DAY = 86400
 
 # The seeded plans (operators edit them over the API). Limits are per month except connections
-# (concurrent) and the publish rate (events per second); NULL is unlimited.
+# (concurrent) and the publish rate (events per second, cluster-wide); NULL is unlimited. Rates
+# sit at or above the default per-tenant request rate (1,000/s) for paid plans and leave room
+# for a full batch (100 events) within every burst.
 PLANS = [
     # name, display name, events/mo, deliveries/mo, connections, rate, burst, projects,
     # retention ceiling (s), overage
-    ("free", "Free", 100_000, 1_000_000, 100, 10.0, 50, 2, 1 * _DAY, "block"),
-    ("trial", "Trial", 1_000_000, 10_000_000, 200, 50.0, 200, 3, 7 * _DAY, "block"),
-    ("pro", "Pro", 50_000_000, 500_000_000, 10_000, 1000.0, 2000, 50, 30 * _DAY, "bill"),
+    ("free", "Free", 100_000, 1_000_000, 100, 20.0, 200, 2, 1 * _DAY, "block"),
+    ("trial", "Trial", 1_000_000, 10_000_000, 200, 200.0, 1000, 3, 7 * _DAY, "block"),
+    ("pro", "Pro", 50_000_000, 500_000_000, 10_000, 2000.0, 5000, 50, 30 * _DAY, "bill"),
     ("enterprise", "Enterprise", None, None, None, None, None, None, 90 * _DAY, "bill"),
 ]
 
