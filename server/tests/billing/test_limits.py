@@ -6,7 +6,7 @@ import asyncio
 import random
 import time
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +15,10 @@ from hypothesis import strategies as st
 
 from tidings_server.billing.plans import Plans
 from tidings_server.billing.quota import LEASE_CHUNK, QuotaLeases
+from tidings_server.billing.sweeper import Sweeper
+from tidings_server.broker.control import ControlBus
+from tidings_server.broker.jetstream import JetStreamBroker
+from tidings_server.embedded import EmbeddedNats
 from tidings_server.store.db import Database
 from tidings_server.store.models import UsageQuota
 
@@ -227,3 +231,26 @@ def test_allowances_hold_across_nodes(
 def settings_db_url(billing: Billing) -> str:
     assert billing.settings.database_url is not None
     return billing.settings.database_url.get_secret_value()
+
+
+async def test_tenants_near_a_limit_are_counted(
+    billing: Billing, db: Database, nats_server: EmbeddedNats
+) -> None:
+    plan = f"near-{uuid.uuid4().hex[:8]}"
+    await asyncio.to_thread(billing.put_plan, plan, events_per_month=10, warn_ratio=0.5, overage="block")
+    tenant = await asyncio.to_thread(billing.tenant)
+    await asyncio.to_thread(billing.set_plan, tenant, plan)
+    broker = await JetStreamBroker.connect([nats_server.url])
+    sweeper = Sweeper(db, ControlBus(broker.nc), trial_days=14, grace_days=3)
+    try:
+        before = await sweeper.sample_near_limit(datetime.now(UTC))
+        assert (await asyncio.to_thread(tenant.publish_batch, 6)).status_code == 201
+        deadline = time.monotonic() + 5
+        while True:
+            after = await sweeper.sample_near_limit(datetime.now(UTC))
+            if after["events_per_month"] == before["events_per_month"] + 1 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
+        assert after["events_per_month"] == before["events_per_month"] + 1
+    finally:
+        await broker.close()

@@ -207,8 +207,14 @@ def test_a_bad_usage_range_is_refused(billing: Billing) -> None:
         params={"start": "2026-05-02", "end": "2026-05-01"},
         headers=tenant.user,
     )
-    assert response.status_code == 400
-    assert response.json()["code"] == "validation_failed"
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_usage_range"
+    not_a_day = billing.http.get(
+        f"/v1/tenants/{tenant.id}/usage", params={"start": "2026-13-45"}, headers=tenant.user
+    )
+    assert not_a_day.status_code == 400
+    empty = billing.http.get(f"/v1/tenants/{tenant.id}/usage", params={"start": ""}, headers=tenant.user)
+    assert empty.status_code == 400
 
 
 @pytest.fixture(scope="module")

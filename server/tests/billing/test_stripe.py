@@ -335,7 +335,7 @@ def test_checkout_and_portal_links(billing: Billing) -> None:
         json={"plan": "free", "success_url": "https://a.example/ok", "cancel_url": "https://a.example/no"},
         headers=tenant.user,
     )
-    assert no_price.status_code == 501
+    assert no_price.status_code == 409
     assert no_price.json()["code"] == "billing_not_configured"
 
 

@@ -109,12 +109,14 @@ pub enum ErrorCode {
     WebhookSignatureInvalid,
     /// Billing Not Configured
     BillingNotConfigured,
+    /// Invalid Usage Range
+    InvalidUsageRange,
     /// Payment Provider Unavailable
     PaymentProviderUnavailable,
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 38] = [
+pub static ERRORS: [ErrorInfo; 39] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
@@ -479,10 +481,20 @@ pub static ERRORS: [ErrorInfo; 38] = [
         code: ErrorCode::BillingNotConfigured,
         title: "Billing Not Configured",
         retryable: false,
-        status: Some(501),
+        status: Some(409),
         close_code: None,
         action: None,
         description: "This server has no Stripe key (`TIDINGS_STRIPE_API_KEY`), or the plan has no Stripe price; billing links cannot be made.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::InvalidUsageRange,
+        title: "Invalid Usage Range",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "The usage range ends before it starts, or spans more than 400 days.",
         frame: false,
     },
     ErrorInfo {
@@ -538,6 +550,7 @@ impl ErrorCode {
             Self::ProjectLimitReached => "project_limit_reached",
             Self::WebhookSignatureInvalid => "webhook_signature_invalid",
             Self::BillingNotConfigured => "billing_not_configured",
+            Self::InvalidUsageRange => "invalid_usage_range",
             Self::PaymentProviderUnavailable => "payment_provider_unavailable",
         }
     }
@@ -582,6 +595,7 @@ impl ErrorCode {
             "project_limit_reached" => Some(Self::ProjectLimitReached),
             "webhook_signature_invalid" => Some(Self::WebhookSignatureInvalid),
             "billing_not_configured" => Some(Self::BillingNotConfigured),
+            "invalid_usage_range" => Some(Self::InvalidUsageRange),
             "payment_provider_unavailable" => Some(Self::PaymentProviderUnavailable),
             _ => None,
         }

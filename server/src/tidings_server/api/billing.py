@@ -62,14 +62,25 @@ def _require_operator(principal: Principal) -> None:
         raise Forbidden("only platform operators may do this")
 
 
+def _day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RequestError(
+            f"`{name}` must be a date (YYYY-MM-DD)",
+            code="validation_failed",
+            errors=[{"pointer": name, "message": "not a date"}],
+        ) from None
+
+
 def _range(start: str | None, end: str | None) -> tuple[date, date]:
     today = datetime.now(UTC).date()
-    first = date.fromisoformat(start) if start else today.replace(day=1)
-    last = date.fromisoformat(end) if end else max(today, first)
+    first = _day(start, "start") if start is not None else today.replace(day=1)
+    last = _day(end, "end") if end is not None else max(today, first)
     if last < first or (last - first).days > MAX_RANGE_DAYS:
         raise RequestError(
             f"`end` must be on or after `start`, at most {MAX_RANGE_DAYS} days later",
-            code="validation_failed",
+            code="invalid_usage_range",
             errors=[{"pointer": "end", "message": "out of range"}],
         )
     return first, last

@@ -6,7 +6,7 @@ TidingsError
 │   ├── UsageLimitReached        403 usage_limit_reached (monthly allowance, `block` plans)
 │   ├── ProjectLimitReached      403 project_limit_reached
 │   ├── WebhookSignatureInvalid  400 webhook_signature_invalid
-│   └── BillingNotConfigured     501 billing_not_configured
+│   └── BillingNotConfigured     409 billing_not_configured
 └── PaymentProviderUnavailable   502 payment_provider_unavailable (Stripe down or refusing)
 """
 

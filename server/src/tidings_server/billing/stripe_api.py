@@ -46,8 +46,8 @@ class StripeGateway:
         )
 
     async def aclose(self) -> None:
-        self._http.close()
-        await self._http.close_async()
+        self._http.close()  # type: ignore[no-untyped-call]
+        await self._http.close_async()  # type: ignore[no-untyped-call]
 
     def meter_event_name(self, metric: str) -> str:
         return f"{self.meter_prefix}{metric}"

@@ -6,6 +6,8 @@
   it. A tenant with a payment method converts through Stripe (subscription → `active`).
 - A `past_due` tenant whose payment failed more than `TIDINGS_PAYMENT_GRACE_DAYS` ago is
   suspended (`payment`) until an invoice is paid.
+- Each pass also samples how many tenants use at least their plan's `warn_ratio` of a monthly
+  limit (`tidings_tenants_near_limit`).
 
 Each change is audited and announced like any other (tidings_server.billing.status). Passes are
 idempotent, so every node may run them.
@@ -23,8 +25,9 @@ import sqlalchemy as sa
 
 from tidings_server.billing.status import Change, set_tenant_status
 from tidings_server.broker.control import ControlBus
+from tidings_server.observability.metrics import TENANTS_NEAR_LIMIT
 from tidings_server.store.db import Database
-from tidings_server.store.models import BillingAccount, Tenant
+from tidings_server.store.models import BillingAccount, Plan, Tenant, UsageDaily
 from tidings_server.store.repo import TenantScope
 
 __all__ = ["Sweeper"]
@@ -94,12 +97,40 @@ class Sweeper:
                 .where(Tenant.status == "past_due", BillingAccount.past_due_since < now - self.grace)
             )
             work = [(t, "trial_ended") for (t,) in ended.all()] + [(t, "payment") for (t,) in lapsed.all()]
+        await self.sample_near_limit(now)
         changes = []
         for tenant_id, reason in work:
             change = await self._suspend(tenant_id, reason)
             if change is not None:
                 changes.append(change)
         return changes
+
+    async def sample_near_limit(self, now: datetime) -> dict[str, int]:
+        """Tenants at or past their plan's soft limit this month, by monthly limit."""
+        month = now.date().replace(day=1)
+        counts = {}
+        async with self._db.session() as session:
+            for limit, metric in (
+                ("events_per_month", "events_published"),
+                ("deliveries_per_month", "messages_delivered"),
+            ):
+                cap = getattr(Plan, limit)
+                used = (
+                    sa.select(UsageDaily.tenant_id, sa.func.sum(UsageDaily.quantity).label("used"))
+                    .where(UsageDaily.metric == metric, UsageDaily.day >= month)
+                    .group_by(UsageDaily.tenant_id)
+                    .subquery()
+                )
+                stmt = (
+                    sa.select(sa.func.count())
+                    .select_from(used)
+                    .join(Tenant, Tenant.id == used.c.tenant_id)
+                    .join(Plan, Plan.name == Tenant.plan)
+                    .where(cap.is_not(None), used.c.used >= cap * Plan.warn_ratio)
+                )
+                counts[limit] = int(await session.scalar(stmt) or 0)
+                TENANTS_NEAR_LIMIT.labels(limit).set(counts[limit])
+        return counts
 
     async def _suspend(self, tenant_id: uuid.UUID, reason: str) -> Change | None:
         expected = "trialing" if reason == "trial_ended" else "past_due"

@@ -54,6 +54,7 @@ class ErrorCode(StrEnum):
     PROJECT_LIMIT_REACHED = "project_limit_reached"
     WEBHOOK_SIGNATURE_INVALID = "webhook_signature_invalid"
     BILLING_NOT_CONFIGURED = "billing_not_configured"
+    INVALID_USAGE_RANGE = "invalid_usage_range"
     PAYMENT_PROVIDER_UNAVAILABLE = "payment_provider_unavailable"
 
 
@@ -440,10 +441,20 @@ ERRORS: Final = MappingProxyType(
             ErrorCode.BILLING_NOT_CONFIGURED,
             "Billing Not Configured",
             retryable=False,
-            status=501,
+            status=409,
             close_code=None,
             action=None,
             description="This server has no Stripe key (`TIDINGS_STRIPE_API_KEY`), or the plan has no Stripe price; billing links cannot be made.",
+            frame=False,
+        ),
+        ErrorCode.INVALID_USAGE_RANGE: ErrorInfo(
+            ErrorCode.INVALID_USAGE_RANGE,
+            "Invalid Usage Range",
+            retryable=False,
+            status=422,
+            close_code=None,
+            action=None,
+            description="The usage range ends before it starts, or spans more than 400 days.",
             frame=False,
         ),
         ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE: ErrorInfo(
