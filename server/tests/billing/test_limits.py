@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tidings_server.billing.metering import Meter
 from tidings_server.billing.plans import Plans
 from tidings_server.billing.quota import LEASE_CHUNK, QuotaLeases
 from tidings_server.billing.sweeper import Sweeper
@@ -22,7 +23,7 @@ from tidings_server.embedded import EmbeddedNats
 from tidings_server.store.db import Database
 from tidings_server.store.models import UsageQuota
 
-from .conftest import Billing
+from .conftest import Billing, run
 
 SLOW = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -254,3 +255,29 @@ async def test_tenants_near_a_limit_are_counted(
         assert after["events_per_month"] == before["events_per_month"] + 1
     finally:
         await broker.close()
+
+
+def test_the_monthly_delivery_allowance(billing: Billing) -> None:
+    """Deliveries are counted by the gateway; once the month's ledger holds the plan's
+    allowance, a plan that blocks overage refuses publishes (nothing more would be delivered)."""
+    plan = f"deliv-{uuid.uuid4().hex[:8]}"
+    billing.put_plan(plan, deliveries_per_month=100, overage="block")
+    tenant = billing.tenant()
+    billing.set_plan(tenant, plan)
+    assert tenant.publish().status_code == 201
+
+    async def delivered(db: Database) -> None:
+        meter = Meter(db, flush_interval=3600)
+        meter.record(uuid.UUID(tenant.id), uuid.UUID(tenant.project_id), "messages_delivered", 100)
+        await meter.flush()
+
+    run(delivered, billing.settings)
+    deadline = time.monotonic() + 5
+    while True:
+        refused = tenant.publish()
+        if refused.status_code == 403 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "usage_limit_reached"
+    assert refused.json()["errors"][0]["pointer"] == "/deliveries_per_month"
