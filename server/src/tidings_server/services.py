@@ -3,6 +3,7 @@ handlers through the request (`services_of(request)`), never through globals."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from tidings_server.auth.tokens import TokenIssuer
 from tidings_server.billing import BillingService
 from tidings_server.broker.control import ControlBus
 from tidings_server.broker.jetstream import JetStreamBroker
+from tidings_server.broker.subjects import project_stream
 from tidings_server.config import Settings
 from tidings_server.events.service import EventServices
 from tidings_server.identity.keys import ApiKeyAuthenticator
@@ -89,6 +91,12 @@ class Services:
         broker.on_reconnect(services.billing.plans.forget_all)
         # Every publish stored counts, whatever path it came by.
         services.events.publisher.on_published(services.billing.record_published)
+
+        async def retained(project_id: uuid.UUID) -> int | None:
+            state = await broker.stream_state(project_stream(project_id))
+            return state.bytes if state is not None else None
+
+        services.billing.sweeper.storage = (retained, services.billing.meter.observe_max)
         return services
 
     async def stop(self) -> None:

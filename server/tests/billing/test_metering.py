@@ -17,6 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tidings_server.billing.metering import COUNTERS, Meter
+from tidings_server.billing.sweeper import Sweeper
+from tidings_server.broker.control import ControlBus
+from tidings_server.broker.jetstream import JetStreamBroker
+from tidings_server.broker.subjects import project_stream
+from tidings_server.embedded import EmbeddedNats
 from tidings_server.store.db import Database
 from tidings_server.store.models import UsageDaily
 
@@ -221,3 +226,24 @@ def test_a_bad_usage_range_is_refused(billing: Billing) -> None:
 def database_url_sync(billing: Billing) -> str:
     assert billing.settings.database_url is not None
     return billing.settings.database_url.get_secret_value()
+
+
+async def test_retained_storage_is_sampled(billing: Billing, db: Database, nats_server: EmbeddedNats) -> None:
+    tenant = await asyncio.to_thread(billing.tenant)
+    assert (await asyncio.to_thread(tenant.publish, "s.t", {"blob": "x" * 500})).status_code == 201
+    broker = await JetStreamBroker.connect([nats_server.url])
+    meter = Meter(db, flush_interval=3600)
+    sweeper = Sweeper(db, ControlBus(broker.nc), trial_days=14, grace_days=3)
+
+    async def retained(project_id: uuid.UUID) -> int | None:
+        state = await broker.stream_state(project_stream(project_id))
+        return state.bytes if state is not None else None
+
+    sweeper.storage = (retained, meter.observe_max)
+    try:
+        assert await sweeper.sample_storage() >= 1
+        await meter.flush()
+        ledger = await _ledger(db, [uuid.UUID(tenant.id)])
+        assert ledger[(uuid.UUID(tenant.id), uuid.UUID(tenant.project_id), "storage_bytes")] > 500
+    finally:
+        await broker.close()

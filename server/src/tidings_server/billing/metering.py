@@ -7,7 +7,7 @@ Metrics (`METRICS`), per tenant, project and UTC day:
 - `api_calls`          REST requests made with an API key
 - `connection_seconds` seconds realtime connections were open (gateway; billed in minutes)
 - `peak_connections`   the day's highest concurrent connections (gateway; a maximum, not a sum)
-- `storage_bytes`      the day's highest bytes retained (a maximum)
+- `storage_bytes`      the day's highest bytes a project's stream retains (sampled by the sweeper)
 
 `Meter.record(tenant, project, metric, n)` adds to a dict and returns: synchronous, no lock, no
 I/O, no allocation beyond the key (call it from the event loop's thread). `Meter.observe_max`

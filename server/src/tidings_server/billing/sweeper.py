@@ -7,7 +7,9 @@
 - A `past_due` tenant whose payment failed more than `TIDINGS_PAYMENT_GRACE_DAYS` ago is
   suspended (`payment`) until an invoice is paid.
 - Each pass also samples how many tenants use at least their plan's `warn_ratio` of a monthly
-  limit (`tidings_tenants_near_limit`).
+  limit (`tidings_tenants_near_limit`), and, on one node at a time (an advisory lock), the bytes
+  each project's stream retains (`storage_bytes`, a daily maximum in the ledger) when a storage
+  probe is set. The probe reads stream state only: it never creates a stream.
 
 Each change is audited and announced like any other (tidings_server.billing.status). Passes are
 idempotent, so every node may run them.
@@ -19,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -27,10 +30,15 @@ from tidings_server.billing.status import Change, set_tenant_status
 from tidings_server.broker.control import ControlBus
 from tidings_server.observability.metrics import TENANTS_NEAR_LIMIT
 from tidings_server.store.db import Database
-from tidings_server.store.models import BillingAccount, Plan, Tenant, UsageDaily
+from tidings_server.store.models import BillingAccount, Plan, Project, Tenant, UsageDaily
 from tidings_server.store.repo import TenantScope
 
-__all__ = ["Sweeper"]
+__all__ = ["StorageProbe", "Sweeper"]
+
+StorageProbe = Callable[[uuid.UUID], Awaitable[int | None]]
+"""Bytes the project's stream retains now (None: no stream)."""
+# Any constant of our own: the lock that lets one node sample storage at a time.
+_STORAGE_LOCK = 0x7469_6469_6E67_0007
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +59,8 @@ class Sweeper:
         self.grace = timedelta(days=grace_days)
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
+        # Set by the composition root: (probe, meter.observe_max).
+        self.storage: tuple[StorageProbe, Callable[[uuid.UUID, uuid.UUID, str, int], None]] | None = None
 
     def start(self) -> None:
         if self._task is None:
@@ -98,12 +108,31 @@ class Sweeper:
             )
             work = [(t, "trial_ended") for (t,) in ended.all()] + [(t, "payment") for (t,) in lapsed.all()]
         await self.sample_near_limit(now)
+        await self.sample_storage()
         changes = []
         for tenant_id, reason in work:
             change = await self._suspend(tenant_id, reason)
             if change is not None:
                 changes.append(change)
         return changes
+
+    async def sample_storage(self) -> int:
+        """Record every project's retained bytes; returns the projects sampled (0 when another
+        node holds the lock or no probe is set)."""
+        if self.storage is None:
+            return 0
+        probe, observe = self.storage
+        sampled = 0
+        async with self._db.session() as session, session.begin():
+            if not await session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(_STORAGE_LOCK))):
+                return 0
+            projects = (await session.execute(sa.select(Project.tenant_id, Project.id))).all()
+            for tenant_id, project_id in projects:
+                retained = await probe(project_id)
+                if retained is not None:
+                    observe(tenant_id, project_id, "storage_bytes", retained)
+                    sampled += 1
+        return sampled
 
     async def sample_near_limit(self, now: datetime) -> dict[str, int]:
         """Tenants at or past their plan's soft limit this month, by monthly limit."""
