@@ -29,6 +29,7 @@ LINT_SUITES :=
 -include codegen/codegen.mk
 -include sdks/sdks.mk
 -include infra/infra.mk
+-include server/billing.mk
 
 .PHONY: help install run dev test test-server lint spec-lint fmt docs clean
 help:

@@ -279,6 +279,8 @@ async def measure_fanout(
     got["events_per_s"] = got["events"] / got["seconds"]
     got["frames_per_s"] = got["frames"] / got["seconds"]
     got["events_per_frame"] = got["events"] / max(1, got["frames"])
+    # CPU per frame written: the cost of the write path whether or not frames were packed.
+    got["server_cpu_us_per_frame"] = got["server_cpu_s"] / max(1, got["frames"]) * 1e6
     got["expected"] = events * got["subscribers"]
     return got
 
@@ -445,8 +447,8 @@ def table(scenario: str, by_target: dict[str, list[dict[str, Any]]]) -> str:
     elif scenario == "fanout":
         lines += [
             "| server | processes | subscribers | mode | events | delivered events/s | % of bare |"
-            " frames/s | events/frame | complete | server CPU s | client CPU s |",
-            "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|",
+            " frames/s | events/frame | server CPU µs/frame | complete | server CPU s | client CPU s |",
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
         ]
         for kind, runs in by_target.items():
             for key, subs, mode in (
@@ -465,7 +467,8 @@ def table(scenario: str, by_target: dict[str, list[dict[str, Any]]]) -> str:
                     f"| {kind} | {runs[0]['workers']} | {subs} | {mode}"
                     f" | {runs[0][key]['emitted']['published']:,}"
                     f" | {med(runs, key, 'events_per_s')} | {fmt(share)} | {med(runs, key, 'frames_per_s')}"
-                    f" | {med(runs, key, 'events_per_frame', digits=1)} | {complete}/{len(runs)}"
+                    f" | {med(runs, key, 'events_per_frame', digits=1)}"
+                    f" | {med(runs, key, 'server_cpu_us_per_frame', digits=1)} | {complete}/{len(runs)}"
                     f" | {med(runs, key, 'server_cpu_s', digits=1)}"
                     f" | {med(runs, key, 'client_cpu_s', digits=1)} |"
                 )

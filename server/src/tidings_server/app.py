@@ -45,7 +45,9 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
+from tidings_server.api.billing import WEBHOOK_PATH
 from tidings_server.auth.limits import RateLimitMiddleware
+from tidings_server.billing.rawbody import RawBodyMiddleware
 from tidings_server.broker.jetstream import JetStreamBroker
 from tidings_server.config import Settings
 from tidings_server.errors import TidingsError, problem_response
@@ -284,7 +286,9 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={HTTPException: starlette_problem, TidingsError: starlette_problem},
     )
-    stack: ASGIApp = RequestContextMiddleware(BodyLimitMiddleware(app, settings.max_body_bytes))
+    # The Stripe webhook's signature covers the exact bytes of its body.
+    app_with_raw = RawBodyMiddleware(app, {WEBHOOK_PATH})
+    stack: ASGIApp = RequestContextMiddleware(BodyLimitMiddleware(app_with_raw, settings.max_body_bytes))
     if settings.trace_exporter != "none":
         # Outside the request context, so the access log line is written inside the span.
         stack = RequestTracingMiddleware(stack)

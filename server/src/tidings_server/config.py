@@ -253,6 +253,54 @@ class Settings(BaseSettings):
             " can overshoot by what all processes accept within one interval)."
         ),
     )
+    trial_days: int = Field(
+        14, ge=0, le=365, description="Days a new tenant's free trial lasts (on the `trial` plan's limits)."
+    )
+    payment_grace_days: int = Field(
+        3,
+        ge=0,
+        le=60,
+        description="Days a tenant stays served after a failed payment (`past_due`) before it is suspended.",
+    )
+    usage_flush_interval: float = Field(
+        5.0,
+        gt=0,
+        le=300,
+        description=(
+            "Seconds between flushes of in-process usage counts to the PostgreSQL ledger; a crash loses at "
+            "most this much usage."
+        ),
+    )
+    stripe_api_key: SecretStr | None = Field(
+        None,
+        description="Stripe secret key (`sk_...`); unset: billing runs without Stripe (no reports or links).",
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        None,
+        description=(
+            "Signing secret(s) of the Stripe webhook endpoint (`whsec_...`), comma-separated while rotating; "
+            "unset: webhooks are refused."
+        ),
+    )
+    stripe_api_base: str | None = Field(
+        None, description="Base URL of the Stripe API (tests point it at stripe-mock); unset: Stripe's own."
+    )
+    stripe_meter_prefix: str = Field(
+        "tidings_",
+        description=(
+            "Prefix of the Stripe Billing Meter event names; a metric is reported as `<prefix><metric>` "
+            "(`tidings_events_published`)."
+        ),
+    )
+    billing_report_interval: float = Field(
+        60.0, gt=0, le=86400, description="Seconds between usage reports to Stripe (worker role)."
+    )
+    billing_sweep_interval: float = Field(
+        60.0,
+        gt=0,
+        le=86400,
+        description="Seconds between checks for ended trials and expired payment grace (worker role).",
+    )
     embedded_pg_user: str = Field(
         "nobody",
         description=(

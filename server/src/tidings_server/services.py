@@ -3,6 +3,7 @@ handlers through the request (`services_of(request)`), never through globals."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,8 +11,10 @@ from starlette.requests import HTTPConnection
 
 from tidings_server.auth.secretbox import SecretBox
 from tidings_server.auth.tokens import TokenIssuer
+from tidings_server.billing import BillingService
 from tidings_server.broker.control import ControlBus
 from tidings_server.broker.jetstream import JetStreamBroker
+from tidings_server.broker.subjects import project_stream
 from tidings_server.config import Settings
 from tidings_server.events.service import EventServices
 from tidings_server.identity.keys import ApiKeyAuthenticator
@@ -41,6 +44,7 @@ class Services:
     events: EventServices
     suspensions: Suspensions
     broker_metrics: BrokerMetrics
+    billing: BillingService
 
     @property
     def pepper(self) -> bytes:
@@ -57,6 +61,8 @@ class Services:
         issuer = TokenIssuer(settings.token_secret.get_secret_value().encode())
         box = SecretBox(pepper, b"signing-keys")
         control = ControlBus(broker.nc)
+        suspensions = Suspensions(db)
+        limiter = SharedRateLimiter(broker.nc)
         services = cls(
             settings=settings,
             db=db,
@@ -67,7 +73,7 @@ class Services:
             client_tokens=ClientTokenVerifier(db, issuer, box),
             sessions=SessionService(settings, issuer),
             box=box,
-            limiter=SharedRateLimiter(broker.nc),
+            limiter=limiter,
             events=await EventServices.start(
                 db,
                 broker,
@@ -75,8 +81,9 @@ class Services:
                 settings.token_secret.get_secret_value().encode(),
                 max_event_bytes=settings.max_event_bytes,
             ),
-            suspensions=Suspensions(db),
+            suspensions=suspensions,
             broker_metrics=BrokerMetrics(broker, db, settings.broker_metrics_interval),
+            billing=BillingService(settings, db, control, suspensions, limiter),
         )
         if settings.trace_exporter != "none":
             # Only then: with tracing off the engine must not pay for a listener per statement.
@@ -88,10 +95,21 @@ class Services:
         broker.on_reconnect(services.api_keys.forget_all)
         broker.on_reconnect(services.client_tokens.forget_all)
         services.broker_metrics.start()
+        await services.billing.start()
+        broker.on_reconnect(services.billing.plans.forget_all)
+        # Every publish stored counts, whatever path it came by.
+        services.events.publisher.on_published(services.billing.record_published)
+
+        async def retained(project_id: uuid.UUID) -> int | None:
+            state = await broker.stream_state(project_stream(project_id))
+            return state.bytes if state is not None else None
+
+        services.billing.sweeper.storage = (retained, services.billing.meter.observe_max)
         return services
 
     async def stop(self) -> None:
         await self.broker_metrics.stop()
+        await self.billing.stop()
         await self.events.stop()
         await self.limiter.close()
         await self.api_keys.close()

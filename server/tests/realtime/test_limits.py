@@ -42,6 +42,7 @@ def settings(database_url: str, nats_server: EmbeddedNats) -> Settings:
             "send_queue_bytes": 16_384,
             "connection_count_interval": 0.2,
             "drain_seconds": 2.0,
+            "usage_flush_interval": 0.5,
         }
     )
 
@@ -192,3 +193,28 @@ async def test_shutdown_drains_with_going_away(settings: Settings, frames: Frame
     assert error is not None
     assert error["code"] == "going_away"
     assert error["retry"] is True
+
+
+async def test_deliveries_and_connection_time_are_metered_for_billing(
+    server: LiveServer, http: httpx.AsyncClient, connect: Any, settings: Settings
+) -> None:
+    project = await new_project(server, http)
+    clients = [await connect(project.ws_url, project.key) for _ in range(2)]
+    for client in clients:
+        await client.subscribe("metered.>")
+    sent = await project.publish_batch([{"topic": "metered.x", "data": i} for i in range(3)])
+    for client in clients:
+        assert len(await client.events(len(sent))) == 3
+    await clients[0].ws.close()
+    owner = {"authorization": f"Bearer {project.user_token}"}
+    totals: dict[str, int] = {}
+    for _ in range(100):  # the meter flushes every TIDINGS_USAGE_FLUSH_INTERVAL
+        response = await http.get(f"/v1/projects/{project.id}/usage", headers=owner)
+        assert response.status_code == 200, response.text
+        totals = response.json()["totals"]
+        if totals.get("messages_delivered", 0) >= 6 and totals.get("peak_connections", 0) >= 2:
+            break
+        await asyncio.sleep(0.2)
+    assert totals["messages_delivered"] == 6  # 3 events x 2 subscribers
+    assert totals["events_published"] == 3
+    assert totals["peak_connections"] == 2

@@ -112,11 +112,29 @@ export interface Authed {
   expires_at: Timestamp;
 }
 
+export interface BillingState {
+  tenant_id: Id;
+  status: TenantStatus;
+  plan: string;
+  trial_ends_at?: string | null;
+  suspended_reason?: string | null;
+  subscription_status?: string | null;
+  past_due_since?: string | null;
+  has_stripe_customer: boolean;
+  has_payment_method: boolean;
+}
+
 /** Scope → topic patterns for a client token (no `admin`). */
 export interface Capabilities {
   publish?: Patterns;
   subscribe?: Patterns;
   history?: Patterns;
+}
+
+export interface CheckoutRequest {
+  plan: PlanName;
+  success_url: ReturnUrl;
+  cancel_url: ReturnUrl;
 }
 
 /** Tagged by `type`. */
@@ -292,6 +310,18 @@ export interface InvitationCreate {
 
 export type Kid = string;
 
+export interface LimitUsage {
+  /** The plan limit (`events_per_month`, `deliveries_per_month`). */
+  limit: string;
+  used: number;
+  max: number;
+  ratio: number;
+  /** At or past the plan's `warn_ratio` (soft limit). */
+  warning: boolean;
+  /** At or past the limit (hard limit). */
+  reached: boolean;
+}
+
 export interface Login {
   email: Email;
   password: string;
@@ -313,6 +343,12 @@ export interface MemberUpdate {
   role: Role;
 }
 
+/**
+ * Usage by metric: `events_published`, `messages_delivered`, `api_calls`, `connection_seconds`
+ * (sums), `peak_connections`, `storage_bytes` (daily maxima). Metrics without usage are absent.
+ */
+export type Metrics = Record<string, number>;
+
 /** Printable text (no control characters) with at least one visible character. */
 export type Name = string;
 
@@ -329,9 +365,61 @@ export interface Ping {
   id?: FrameId;
 }
 
+/** A plan's hard limits; `null` is unlimited. Monthly limits count the UTC calendar month. */
+export interface Plan {
+  name: PlanName;
+  display_name: string;
+  events_per_month: number | null;
+  deliveries_per_month: number | null;
+  peak_connections: number | null;
+  /** Events per second */
+  publish_rate: number | null;
+  publish_burst: number | null;
+  max_projects: number | null;
+  retention_max_age_seconds: number | null;
+  /** Share of a limit past which usage is flagged (soft limit). */
+  warn_ratio: number;
+  /** `block`: refuse past a monthly limit (403 `usage_limit_reached`); `bill`: serve and bill the overage. */
+  overage: PlanOverage;
+  stripe_price_ids: string[];
+}
+
+export interface PlanList {
+  items: Plan[];
+}
+
+export type PlanName = string;
+
+/** `block`: refuse past a monthly limit (403 `usage_limit_reached`); `bill`: serve and bill the overage. */
+export type PlanOverage = "block" | "bill";
+/** Every value of `PlanOverage`, in spec order. */
+export const PlanOverageValues: readonly PlanOverage[] = ["block", "bill"];
+
+export interface PlanUpdate {
+  display_name?: Name;
+  events_per_month?: number | null;
+  deliveries_per_month?: number | null;
+  peak_connections?: number | null;
+  publish_rate?: number | null;
+  publish_burst?: number | null;
+  max_projects?: number | null;
+  retention_max_age_seconds?: number | null;
+  warn_ratio?: number;
+  overage?: PlanUpdateOverage;
+  stripe_price_ids?: string[];
+}
+
+export type PlanUpdateOverage = "block" | "bill";
+/** Every value of `PlanUpdateOverage`, in spec order. */
+export const PlanUpdateOverageValues: readonly PlanUpdateOverage[] = ["block", "bill"];
+
 export interface Pong {
   type: "pong";
   id?: FrameId;
+}
+
+export interface PortalRequest {
+  return_url: ReturnUrl;
 }
 
 export interface Problem {
@@ -377,6 +465,12 @@ export interface ProjectList {
 export interface ProjectSettings {
   /** Browser origins allowed to open realtime connections with client tokens (empty = any). */
   allowed_origins?: string[];
+}
+
+export interface ProjectState {
+  id: Id;
+  tenant_id: Id;
+  suspended: boolean;
 }
 
 export interface ProjectUpdate {
@@ -444,6 +538,16 @@ export type ResetReason = "expired" | "epoch";
 /** Every value of `ResetReason`, in spec order. */
 export const ResetReasonValues: readonly ResetReason[] = ["expired", "epoch"];
 
+export interface Resume {
+  /** The status to resume in; default `active`, or `trialing` while the trial lasts. */
+  status?: ResumeStatus;
+}
+
+/** The status to resume in; default `active`, or `trialing` while the trial lasts. */
+export type ResumeStatus = "active" | "trialing";
+/** Every value of `ResumeStatus`, in spec order. */
+export const ResumeStatusValues: readonly ResumeStatus[] = ["active", "trialing"];
+
 /**
  * Limits of the project's stream, applied by JetStream at once: events older than
  * `max_age_seconds` are removed, and the oldest go whenever more than `max_events` events or
@@ -461,6 +565,8 @@ export interface RetentionState {
   stored_bytes: number;
   oldest_cursor: EventCursor;
 }
+
+export type ReturnUrl = string;
 
 /** A member's role in a tenant (see the permission matrix in docs/rbac.md). */
 export type Role = "owner" | "admin" | "developer" | "billing" | "viewer";
@@ -497,6 +603,10 @@ export interface Session {
   token_type: "Bearer";
   /** Seconds until the access token expires. */
   expires_in: number;
+}
+
+export interface SessionLink {
+  url: string;
 }
 
 export type SigningAlg = "HS256" | "EdDSA" | "RS256";
@@ -544,6 +654,9 @@ export interface Signup {
 
 /** Lower-case letters, digits and single hyphens; starts with a letter. */
 export type Slug = string;
+
+/** A Stripe event as Stripe sends it; verified against `Stripe-Signature` on the raw body. */
+export type StripeEvent = Record<string, unknown>;
 
 /**
  * Start receiving events whose topic matches `topic` (NATS semantics: `*` one token, `>` the
@@ -596,6 +709,15 @@ export interface SubscriptionList {
 
 export type SubscriptionName = string;
 
+export interface Suspend {
+  reason?: SuspendReason;
+  note?: string;
+}
+
+export type SuspendReason = "operator" | "abuse" | "usage";
+/** Every value of `SuspendReason`, in spec order. */
+export const SuspendReasonValues: readonly SuspendReason[] = ["operator", "abuse", "usage"];
+
 export interface Tenant {
   id: Id;
   slug: Slug;
@@ -614,6 +736,10 @@ export interface TenantCreate {
 export interface TenantList {
   items: Tenant[];
   next_cursor?: PageCursor;
+}
+
+export interface TenantPlan {
+  plan: PlanName;
 }
 
 export type TenantStatus = "trialing" | "active" | "past_due" | "suspended" | "canceled";
@@ -677,6 +803,53 @@ export interface Unsubscribed {
   topic: string;
 }
 
+/**
+ * Usage from the ledger, in daily (UTC) buckets. Counts reach the ledger within
+ * `TIDINGS_USAGE_FLUSH_INTERVAL` (5 s) of happening.
+ */
+export interface Usage {
+  tenant_id: Id;
+  project_id?: Id;
+  start: string;
+  end: string;
+  days: UsageDay[];
+  totals: Metrics;
+  plan: string;
+  /** The current month's totals of the tenant (what the limits count). */
+  month: UsageMonth;
+  limits: LimitUsage[];
+}
+
+export interface UsageDay {
+  day: string;
+  metrics: Metrics;
+}
+
+export interface UsageExport {
+  tenant_id: Id;
+  start: string;
+  end: string;
+  rows: UsageRow[];
+}
+
+/** The current month's totals of the tenant (what the limits count). */
+export interface UsageMonth {
+  start: string;
+  totals: Metrics;
+}
+
+export interface UsageRow {
+  day: string;
+  project_id: Id;
+  metric: string;
+  quantity: number;
+  kind: UsageRowKind;
+}
+
+export type UsageRowKind = "sum" | "max";
+/** Every value of `UsageRowKind`, in spec order. */
+export const UsageRowKindValues: readonly UsageRowKind[] = ["sum", "max"];
+
 export interface User {
   id: Id;
   email: string;
@@ -704,6 +877,15 @@ export interface Violation {
   pointer?: string;
   message: string;
 }
+
+export interface WebhookReceipt {
+  received: boolean;
+  outcome: WebhookReceiptOutcome;
+}
+
+export type WebhookReceiptOutcome = "processed" | "duplicate" | "ignored" | "stale";
+/** Every value of `WebhookReceiptOutcome`, in spec order. */
+export const WebhookReceiptOutcomeValues: readonly WebhookReceiptOutcome[] = ["processed", "duplicate", "ignored", "stale"];
 
 /** First frame of every connection. */
 export interface Welcome {

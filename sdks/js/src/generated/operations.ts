@@ -134,6 +134,35 @@ export interface PurgeDeadLettersParams {
   subscription?: string;
 }
 
+/** Query and header parameters of `tenantUsage`. */
+export interface TenantUsageParams {
+  /** First day (UTC) of the range; default the first day of the current month. */
+  start?: string;
+  /** Last day (UTC) of the range, included; default today. At most 400 days after `start`. */
+  end?: string;
+}
+
+/** Query and header parameters of `exportUsage`. */
+export interface ExportUsageParams {
+  /** First day (UTC) of the range; default the first day of the current month. */
+  start?: string;
+  /** Last day (UTC) of the range, included; default today. At most 400 days after `start`. */
+  end?: string;
+}
+
+/** Query and header parameters of `projectUsage`. */
+export interface ProjectUsageParams {
+  /** First day (UTC) of the range; default the first day of the current month. */
+  start?: string;
+  /** Last day (UTC) of the range, included; default today. At most 400 days after `start`. */
+  end?: string;
+}
+
+/** Query and header parameters of `stripeWebhook`. */
+export interface StripeWebhookParams {
+  "Stripe-Signature"?: string;
+}
+
 /** The REST operations; subclasses provide `send`. */
 export abstract class Operations {
   /** Perform `request`; resolve to the decoded JSON body (undefined when there is none). */
@@ -1297,5 +1326,294 @@ export abstract class Operations {
       options,
     );
     return result as models.DeadLetter;
+  }
+
+  /** The plans and their limits */
+  async listPlans(
+    options?: RequestOptions,
+  ): Promise<models.PlanList> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/plans`,
+        operation: "list_plans",
+        security: ["UserToken"],
+      },
+      options,
+    );
+    return result as models.PlanList;
+  }
+
+  /**
+   * Create or change a plan (platform operators)
+   *
+   * Every node applies the new limits at once (control bus). Limits omitted when creating a plan
+   * are unlimited.
+   */
+  async putPlan(
+    planName: string,
+    body: models.PlanUpdate,
+    options?: RequestOptions,
+  ): Promise<models.Plan> {
+    const result = await this.send(
+      {
+        method: "PUT",
+        path: `/v1/plans/${encodeURIComponent(String(planName))}`,
+        operation: "put_plan",
+        security: ["UserToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.Plan;
+  }
+
+  /** Move a tenant to another plan (platform operators) */
+  async putTenantPlan(
+    tenant: string,
+    body: models.TenantPlan,
+    options?: RequestOptions,
+  ): Promise<models.BillingState> {
+    const result = await this.send(
+      {
+        method: "PUT",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/plan`,
+        operation: "put_tenant_plan",
+        security: ["UserToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.BillingState;
+  }
+
+  /**
+   * Kill switch: suspend a tenant (platform operators)
+   *
+   * Publishes are refused with 403 `tenant_suspended` and every realtime connection of the tenant
+   * is closed with that code (4423) on every node within a second. Nothing is deleted. Audited.
+   */
+  async suspendTenant(
+    tenant: string,
+    body: models.Suspend,
+    options?: RequestOptions,
+  ): Promise<models.BillingState> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/suspend`,
+        operation: "suspend_tenant",
+        security: ["UserToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.BillingState;
+  }
+
+  /** Resume a suspended tenant (platform operators) */
+  async resumeTenant(
+    tenant: string,
+    body: models.Resume,
+    options?: RequestOptions,
+  ): Promise<models.BillingState> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/resume`,
+        operation: "resume_tenant",
+        security: ["UserToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.BillingState;
+  }
+
+  /** Kill switch: suspend one project (platform operators) */
+  async suspendProject(
+    project: string,
+    body: models.Suspend,
+    options?: RequestOptions,
+  ): Promise<models.ProjectState> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/suspend`,
+        operation: "suspend_project",
+        security: ["UserToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.ProjectState;
+  }
+
+  /** Resume a suspended project (platform operators) */
+  async resumeProject(
+    project: string,
+    options?: RequestOptions,
+  ): Promise<models.ProjectState> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/resume`,
+        operation: "resume_project",
+        security: ["UserToken"],
+      },
+      options,
+    );
+    return result as models.ProjectState;
+  }
+
+  /** The tenant's usage by day, and where it stands against its plan */
+  async tenantUsage(
+    tenant: string,
+    params: TenantUsageParams = {},
+    options?: RequestOptions,
+  ): Promise<models.Usage> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/usage`,
+        operation: "tenant_usage",
+        security: ["UserToken"],
+        query: { start: params["start"], end: params["end"] },
+      },
+      options,
+    );
+    return result as models.Usage;
+  }
+
+  /**
+   * Every ledger row of the tenant: CSV with `Accept: text/csv`, else JSON
+   *
+   * One row per day, project and metric (`day,project_id,metric,quantity,kind`; `kind` is `sum`
+   * or `max`). Sent as `text/csv` (a file download) when the `Accept` header prefers it.
+   */
+  async exportUsage(
+    tenant: string,
+    params: ExportUsageParams = {},
+    options?: RequestOptions,
+  ): Promise<models.UsageExport> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/usage/export`,
+        operation: "export_usage",
+        security: ["UserToken"],
+        query: { start: params["start"], end: params["end"] },
+      },
+      options,
+    );
+    return result as models.UsageExport;
+  }
+
+  /** The project's usage by day */
+  async projectUsage(
+    project: string,
+    params: ProjectUsageParams = {},
+    options?: RequestOptions,
+  ): Promise<models.Usage> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/projects/${encodeURIComponent(String(project))}/usage`,
+        operation: "project_usage",
+        security: ["UserToken", "ApiKeyAuth"],
+        query: { start: params["start"], end: params["end"] },
+      },
+      options,
+    );
+    return result as models.Usage;
+  }
+
+  /** The tenant's billing state: status, plan, trial, subscription */
+  async getBilling(
+    tenant: string,
+    options?: RequestOptions,
+  ): Promise<models.BillingState> {
+    const result = await this.send(
+      {
+        method: "GET",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/billing`,
+        operation: "get_billing",
+        security: ["UserToken"],
+      },
+      options,
+    );
+    return result as models.BillingState;
+  }
+
+  /**
+   * A Stripe Checkout link to subscribe to a paid plan (owner, billing)
+   *
+   * The subscription carries the plan's metered prices; a tenant still in its trial keeps the
+   * rest of it (Stripe converts it when the trial ends, with the payment method entered here).
+   */
+  async createCheckout(
+    tenant: string,
+    body: models.CheckoutRequest,
+    options?: RequestOptions,
+  ): Promise<models.SessionLink> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/billing/checkout`,
+        operation: "create_checkout",
+        security: ["UserToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.SessionLink;
+  }
+
+  /** A Stripe Customer Portal link (owner, billing) */
+  async createPortal(
+    tenant: string,
+    body: models.PortalRequest,
+    options?: RequestOptions,
+  ): Promise<models.SessionLink> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/tenants/${encodeURIComponent(String(tenant))}/billing/portal`,
+        operation: "create_portal",
+        security: ["UserToken"],
+        body,
+      },
+      options,
+    );
+    return result as models.SessionLink;
+  }
+
+  /**
+   * Stripe webhook endpoint
+   *
+   * Verified on the raw body with `Stripe-Signature` (300 s tolerance); each event is processed
+   * once (by event id). A bad signature is 400 `webhook_signature_invalid` and changes nothing.
+   */
+  async stripeWebhook(
+    body: models.StripeEvent,
+    params: StripeWebhookParams = {},
+    options?: RequestOptions,
+  ): Promise<models.WebhookReceipt> {
+    const result = await this.send(
+      {
+        method: "POST",
+        path: `/v1/billing/stripe/webhook`,
+        operation: "stripe_webhook",
+        security: [],
+        headers: Object.fromEntries(
+          Object.entries({ "Stripe-Signature": params["Stripe-Signature"] })
+            .filter(([, v]) => v !== undefined && v !== null)
+            .map(([k, v]) => [k, String(v)]),
+        ),
+        body,
+      },
+      options,
+    );
+    return result as models.WebhookReceipt;
   }
 }

@@ -107,10 +107,22 @@ pub enum ErrorCode {
     TokenExpired,
     /// Idle Timeout
     IdleTimeout,
+    /// Usage Limit Reached
+    UsageLimitReached,
+    /// Project Limit Reached
+    ProjectLimitReached,
+    /// Invalid Webhook Signature
+    WebhookSignatureInvalid,
+    /// Billing Not Configured
+    BillingNotConfigured,
+    /// Invalid Usage Range
+    InvalidUsageRange,
+    /// Payment Provider Unavailable
+    PaymentProviderUnavailable,
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 36] = [
+pub static ERRORS: [ErrorInfo; 42] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
@@ -471,6 +483,66 @@ pub static ERRORS: [ErrorInfo; 36] = [
         description: "The connection held no subscription for longer than the idle timeout.",
         frame: false,
     },
+    ErrorInfo {
+        code: ErrorCode::UsageLimitReached,
+        title: "Usage Limit Reached",
+        retryable: false,
+        status: Some(403),
+        close_code: None,
+        action: None,
+        description: "The tenant used its plan's monthly allowance (events or deliveries) and its plan blocks overage; upgrade the plan or wait for the next month. `errors` names the limit.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::ProjectLimitReached,
+        title: "Project Limit Reached",
+        retryable: false,
+        status: Some(403),
+        close_code: None,
+        action: None,
+        description: "The tenant already has as many projects as its plan allows.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::WebhookSignatureInvalid,
+        title: "Invalid Webhook Signature",
+        retryable: false,
+        status: Some(400),
+        close_code: None,
+        action: None,
+        description: "The `Stripe-Signature` header is missing, malformed, too old (over 300 s) or does not sign this body; nothing was processed.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::BillingNotConfigured,
+        title: "Billing Not Configured",
+        retryable: false,
+        status: Some(409),
+        close_code: None,
+        action: None,
+        description: "This server has no Stripe key (`TIDINGS_STRIPE_API_KEY`), or the plan has no Stripe price; billing links cannot be made.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::InvalidUsageRange,
+        title: "Invalid Usage Range",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "The usage range ends before it starts, or spans more than 400 days.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::PaymentProviderUnavailable,
+        title: "Payment Provider Unavailable",
+        retryable: true,
+        status: Some(502),
+        close_code: None,
+        action: None,
+        description: "Stripe did not answer or refused the request; retry later.",
+        frame: false,
+    },
 ];
 
 impl ErrorCode {
@@ -513,6 +585,12 @@ impl ErrorCode {
             Self::TenantSuspended => "tenant_suspended",
             Self::TokenExpired => "token_expired",
             Self::IdleTimeout => "idle_timeout",
+            Self::UsageLimitReached => "usage_limit_reached",
+            Self::ProjectLimitReached => "project_limit_reached",
+            Self::WebhookSignatureInvalid => "webhook_signature_invalid",
+            Self::BillingNotConfigured => "billing_not_configured",
+            Self::InvalidUsageRange => "invalid_usage_range",
+            Self::PaymentProviderUnavailable => "payment_provider_unavailable",
         }
     }
 
@@ -555,6 +633,12 @@ impl ErrorCode {
             "tenant_suspended" => Some(Self::TenantSuspended),
             "token_expired" => Some(Self::TokenExpired),
             "idle_timeout" => Some(Self::IdleTimeout),
+            "usage_limit_reached" => Some(Self::UsageLimitReached),
+            "project_limit_reached" => Some(Self::ProjectLimitReached),
+            "webhook_signature_invalid" => Some(Self::WebhookSignatureInvalid),
+            "billing_not_configured" => Some(Self::BillingNotConfigured),
+            "invalid_usage_range" => Some(Self::InvalidUsageRange),
+            "payment_provider_unavailable" => Some(Self::PaymentProviderUnavailable),
             _ => None,
         }
     }

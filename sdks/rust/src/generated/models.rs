@@ -11,6 +11,15 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Serialize};
 
+/// Keeps `Some(None)` for an explicit `null`, where plain `Option<Option<T>>` would give `None`.
+fn deserialize_present<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// Acknowledge an event of a durable subscription (by the event's cursor).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ack {
@@ -192,6 +201,39 @@ pub struct Authed {
     pub expires_at: Timestamp,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BillingState {
+    pub tenant_id: Id,
+    pub status: TenantStatus,
+    pub plan: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_present"
+    )]
+    pub trial_ends_at: Option<Option<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_present"
+    )]
+    pub suspended_reason: Option<Option<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_present"
+    )]
+    pub subscription_status: Option<Option<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_present"
+    )]
+    pub past_due_since: Option<Option<String>>,
+    pub has_stripe_customer: bool,
+    pub has_payment_method: bool,
+}
+
 /// Scope → topic patterns for a client token (no `admin`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Capabilities {
@@ -201,6 +243,13 @@ pub struct Capabilities {
     pub subscribe: Option<Patterns>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<Patterns>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutRequest {
+    pub plan: PlanName,
+    pub success_url: ReturnUrl,
+    pub cancel_url: ReturnUrl,
 }
 
 /// Tagged by `type`.
@@ -440,6 +489,19 @@ pub struct InvitationCreate {
 pub type Kid = String;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LimitUsage {
+    /// The plan limit (`events_per_month`, `deliveries_per_month`).
+    pub limit: String,
+    pub used: i64,
+    pub max: i64,
+    pub ratio: f64,
+    /// At or past the plan's `warn_ratio` (soft limit).
+    pub warning: bool,
+    /// At or past the limit (hard limit).
+    pub reached: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Login {
     pub email: Email,
     pub password: String,
@@ -464,6 +526,10 @@ pub struct MemberUpdate {
     pub role: Role,
 }
 
+/// Usage by metric: `events_published`, `messages_delivered`, `api_calls`, `connection_seconds`
+/// (sums), `peak_connections`, `storage_bytes` (daily maxima). Metrics without usage are absent.
+pub type Metrics = std::collections::BTreeMap<String, i64>;
+
 /// Printable text (no control characters) with at least one visible character.
 pub type Name = String;
 
@@ -482,11 +548,140 @@ pub struct Ping {
     pub id: Option<FrameId>,
 }
 
+/// A plan's hard limits; `null` is unlimited. Monthly limits count the UTC calendar month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub name: PlanName,
+    pub display_name: String,
+    pub events_per_month: Option<i64>,
+    pub deliveries_per_month: Option<i64>,
+    pub peak_connections: Option<i64>,
+    /// Events per second
+    pub publish_rate: Option<f64>,
+    pub publish_burst: Option<i64>,
+    pub max_projects: Option<i64>,
+    pub retention_max_age_seconds: Option<i64>,
+    /// Share of a limit past which usage is flagged (soft limit).
+    pub warn_ratio: f64,
+    /// `block`: refuse past a monthly limit (403 `usage_limit_reached`); `bill`: serve and bill the overage.
+    pub overage: PlanOverage,
+    pub stripe_price_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanList {
+    pub items: Vec<Plan>,
+}
+
+pub type PlanName = String;
+
+/// `block`: refuse past a monthly limit (403 `usage_limit_reached`); `bill`: serve and bill the overage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PlanOverage {
+    #[serde(rename = "block")]
+    Block,
+    #[serde(rename = "bill")]
+    Bill,
+}
+
+impl PlanOverage {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] = &[Self::Block, Self::Bill];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Block => "block",
+            Self::Bill => "bill",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<Name>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_present"
+    )]
+    pub events_per_month: Option<Option<i64>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_present"
+    )]
+    pub deliveries_per_month: Option<Option<i64>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_present"
+    )]
+    pub peak_connections: Option<Option<i64>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_present"
+    )]
+    pub publish_rate: Option<Option<f64>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_present"
+    )]
+    pub publish_burst: Option<Option<i64>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_present"
+    )]
+    pub max_projects: Option<Option<i64>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_present"
+    )]
+    pub retention_max_age_seconds: Option<Option<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_ratio: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overage: Option<PlanUpdateOverage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe_price_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PlanUpdateOverage {
+    #[serde(rename = "block")]
+    Block,
+    #[serde(rename = "bill")]
+    Bill,
+}
+
+impl PlanUpdateOverage {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] = &[Self::Block, Self::Bill];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Block => "block",
+            Self::Bill => "bill",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pong {
     pub r#type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<FrameId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortalRequest {
+    pub return_url: ReturnUrl,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -544,6 +739,13 @@ pub struct ProjectSettings {
     /// Browser origins allowed to open realtime connections with client tokens (empty = any).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectState {
+    pub id: Id,
+    pub tenant_id: Id,
+    pub suspended: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -657,6 +859,35 @@ impl ResetReason {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resume {
+    /// The status to resume in; default `active`, or `trialing` while the trial lasts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ResumeStatus>,
+}
+
+/// The status to resume in; default `active`, or `trialing` while the trial lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ResumeStatus {
+    #[serde(rename = "active")]
+    Active,
+    #[serde(rename = "trialing")]
+    Trialing,
+}
+
+impl ResumeStatus {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] = &[Self::Active, Self::Trialing];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Trialing => "trialing",
+        }
+    }
+}
+
 /// Limits of the project's stream, applied by JetStream at once: events older than
 /// `max_age_seconds` are removed, and the oldest go whenever more than `max_events` events or
 /// `max_bytes` bytes are stored. Bounded by the plan.
@@ -674,6 +905,8 @@ pub struct RetentionState {
     pub stored_bytes: i64,
     pub oldest_cursor: EventCursor,
 }
+
+pub type ReturnUrl = String;
 
 /// A member's role in a tenant (see the permission matrix in docs/rbac.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -816,6 +1049,11 @@ pub struct Session {
     pub expires_in: i64,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionLink {
+    pub url: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SigningAlg {
     #[serde(rename = "HS256")]
@@ -889,6 +1127,9 @@ pub struct Signup {
 /// Lower-case letters, digits and single hyphens; starts with a letter.
 pub type Slug = String;
 
+/// A Stripe event as Stripe sends it; verified against `Stripe-Signature` on the raw body.
+pub type StripeEvent = std::collections::BTreeMap<String, serde_json::Value>;
+
 /// Start receiving events whose topic matches `topic` (NATS semantics: `*` one token, `>` the
 /// rest). With `cursor`, events after it are replayed first, then live ones follow with no
 /// gap and no duplicate. With `durable`, events come from that durable subscription and each
@@ -951,6 +1192,38 @@ pub struct SubscriptionList {
 pub type SubscriptionName = String;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suspend {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<SuspendReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SuspendReason {
+    #[serde(rename = "operator")]
+    Operator,
+    #[serde(rename = "abuse")]
+    Abuse,
+    #[serde(rename = "usage")]
+    Usage,
+}
+
+impl SuspendReason {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] = &[Self::Operator, Self::Abuse, Self::Usage];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operator => "operator",
+            Self::Abuse => "abuse",
+            Self::Usage => "usage",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tenant {
     pub id: Id,
     pub slug: Slug,
@@ -973,6 +1246,11 @@ pub struct TenantList {
     pub items: Vec<Tenant>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<PageCursor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantPlan {
+    pub plan: PlanName,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -1094,6 +1372,74 @@ pub struct Unsubscribed {
     pub topic: String,
 }
 
+/// Usage from the ledger, in daily (UTC) buckets. Counts reach the ledger within
+/// `TIDINGS_USAGE_FLUSH_INTERVAL` (5 s) of happening.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    pub tenant_id: Id,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<Id>,
+    pub start: String,
+    pub end: String,
+    pub days: Vec<UsageDay>,
+    pub totals: Metrics,
+    pub plan: String,
+    /// The current month's totals of the tenant (what the limits count).
+    pub month: UsageMonth,
+    pub limits: Vec<LimitUsage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageDay {
+    pub day: String,
+    pub metrics: Metrics,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageExport {
+    pub tenant_id: Id,
+    pub start: String,
+    pub end: String,
+    pub rows: Vec<UsageRow>,
+}
+
+/// The current month's totals of the tenant (what the limits count).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageMonth {
+    pub start: String,
+    pub totals: Metrics,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageRow {
+    pub day: String,
+    pub project_id: Id,
+    pub metric: String,
+    pub quantity: i64,
+    pub kind: UsageRowKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UsageRowKind {
+    #[serde(rename = "sum")]
+    Sum,
+    #[serde(rename = "max")]
+    Max,
+}
+
+impl UsageRowKind {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] = &[Self::Sum, Self::Max];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sum => "sum",
+            Self::Max => "max",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     pub id: Id,
@@ -1125,6 +1471,40 @@ pub struct Violation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
     pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookReceipt {
+    pub received: bool,
+    pub outcome: WebhookReceiptOutcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WebhookReceiptOutcome {
+    #[serde(rename = "processed")]
+    Processed,
+    #[serde(rename = "duplicate")]
+    Duplicate,
+    #[serde(rename = "ignored")]
+    Ignored,
+    #[serde(rename = "stale")]
+    Stale,
+}
+
+impl WebhookReceiptOutcome {
+    /// Every value, in spec order.
+    pub const ALL: &'static [Self] =
+        &[Self::Processed, Self::Duplicate, Self::Ignored, Self::Stale];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Processed => "processed",
+            Self::Duplicate => "duplicate",
+            Self::Ignored => "ignored",
+            Self::Stale => "stale",
+        }
+    }
 }
 
 /// First frame of every connection.

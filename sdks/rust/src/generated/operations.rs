@@ -513,6 +513,112 @@ impl PurgeDeadLettersParams {
     }
 }
 
+/// Query and header parameters of `tenant_usage`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TenantUsageParams {
+    /// First day (UTC) of the range; default the first day of the current month.
+    pub start: Option<String>,
+    /// Last day (UTC) of the range, included; default today. At most 400 days after `start`.
+    pub end: Option<String>,
+}
+
+impl TenantUsageParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.start {
+            pairs.push(("start", value.to_string()));
+        }
+        if let Some(value) = &self.end {
+            pairs.push(("end", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Query and header parameters of `export_usage`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExportUsageParams {
+    /// First day (UTC) of the range; default the first day of the current month.
+    pub start: Option<String>,
+    /// Last day (UTC) of the range, included; default today. At most 400 days after `start`.
+    pub end: Option<String>,
+}
+
+impl ExportUsageParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.start {
+            pairs.push(("start", value.to_string()));
+        }
+        if let Some(value) = &self.end {
+            pairs.push(("end", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Query and header parameters of `project_usage`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProjectUsageParams {
+    /// First day (UTC) of the range; default the first day of the current month.
+    pub start: Option<String>,
+    /// Last day (UTC) of the range, included; default today. At most 400 days after `start`.
+    pub end: Option<String>,
+}
+
+impl ProjectUsageParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.start {
+            pairs.push(("start", value.to_string()));
+        }
+        if let Some(value) = &self.end {
+            pairs.push(("end", value.to_string()));
+        }
+        pairs
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Query and header parameters of `stripe_webhook`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StripeWebhookParams {
+    pub stripe_signature: Option<String>,
+}
+
+impl StripeWebhookParams {
+    /// The query parameters, as name-value pairs (a list repeats its name).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// The header parameters, as name-value pairs (a list repeats its name).
+    pub fn header_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.stripe_signature {
+            pairs.push(("Stripe-Signature", value.to_string()));
+        }
+        pairs
+    }
+}
+
 impl crate::Client {
     /// Liveness probe
     ///
@@ -1487,6 +1593,267 @@ impl crate::Client {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+        };
+        self.send(request).await
+    }
+
+    /// The plans and their limits
+    pub async fn list_plans(&self) -> Result<models::PlanList, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: "/v1/plans".to_string(),
+            operation: "list_plans",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Create or change a plan (platform operators)
+    ///
+    /// Every node applies the new limits at once (control bus). Limits omitted when creating a plan
+    /// are unlimited.
+    pub async fn put_plan(
+        &self,
+        plan_name: &str,
+        body: &models::PlanUpdate,
+    ) -> Result<models::Plan, crate::Error> {
+        let request = ApiRequest {
+            method: "PUT",
+            path: format!("/v1/plans/{}", encode_path_segment(plan_name)),
+            operation: "put_plan",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Move a tenant to another plan (platform operators)
+    pub async fn put_tenant_plan(
+        &self,
+        tenant: &str,
+        body: &models::TenantPlan,
+    ) -> Result<models::BillingState, crate::Error> {
+        let request = ApiRequest {
+            method: "PUT",
+            path: format!("/v1/tenants/{}/plan", encode_path_segment(tenant)),
+            operation: "put_tenant_plan",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Kill switch: suspend a tenant (platform operators)
+    ///
+    /// Publishes are refused with 403 `tenant_suspended` and every realtime connection of the tenant
+    /// is closed with that code (4423) on every node within a second. Nothing is deleted. Audited.
+    pub async fn suspend_tenant(
+        &self,
+        tenant: &str,
+        body: &models::Suspend,
+    ) -> Result<models::BillingState, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/tenants/{}/suspend", encode_path_segment(tenant)),
+            operation: "suspend_tenant",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Resume a suspended tenant (platform operators)
+    pub async fn resume_tenant(
+        &self,
+        tenant: &str,
+        body: &models::Resume,
+    ) -> Result<models::BillingState, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/tenants/{}/resume", encode_path_segment(tenant)),
+            operation: "resume_tenant",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Kill switch: suspend one project (platform operators)
+    pub async fn suspend_project(
+        &self,
+        project: &str,
+        body: &models::Suspend,
+    ) -> Result<models::ProjectState, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/projects/{}/suspend", encode_path_segment(project)),
+            operation: "suspend_project",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Resume a suspended project (platform operators)
+    pub async fn resume_project(
+        &self,
+        project: &str,
+    ) -> Result<models::ProjectState, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/projects/{}/resume", encode_path_segment(project)),
+            operation: "resume_project",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// The tenant's usage by day, and where it stands against its plan
+    pub async fn tenant_usage(
+        &self,
+        tenant: &str,
+        params: &TenantUsageParams,
+    ) -> Result<models::Usage, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/tenants/{}/usage", encode_path_segment(tenant)),
+            operation: "tenant_usage",
+            security: &["UserToken"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// Every ledger row of the tenant: CSV with `Accept: text/csv`, else JSON
+    ///
+    /// One row per day, project and metric (`day,project_id,metric,quantity,kind`; `kind` is `sum`
+    /// or `max`). Sent as `text/csv` (a file download) when the `Accept` header prefers it.
+    pub async fn export_usage(
+        &self,
+        tenant: &str,
+        params: &ExportUsageParams,
+    ) -> Result<models::UsageExport, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/tenants/{}/usage/export", encode_path_segment(tenant)),
+            operation: "export_usage",
+            security: &["UserToken"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// The project's usage by day
+    pub async fn project_usage(
+        &self,
+        project: &str,
+        params: &ProjectUsageParams,
+    ) -> Result<models::Usage, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/projects/{}/usage", encode_path_segment(project)),
+            operation: "project_usage",
+            security: &["UserToken", "ApiKeyAuth"],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// The tenant's billing state: status, plan, trial, subscription
+    pub async fn get_billing(&self, tenant: &str) -> Result<models::BillingState, crate::Error> {
+        let request = ApiRequest {
+            method: "GET",
+            path: format!("/v1/tenants/{}/billing", encode_path_segment(tenant)),
+            operation: "get_billing",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(request).await
+    }
+
+    /// A Stripe Checkout link to subscribe to a paid plan (owner, billing)
+    ///
+    /// The subscription carries the plan's metered prices; a tenant still in its trial keeps the
+    /// rest of it (Stripe converts it when the trial ends, with the payment method entered here).
+    pub async fn create_checkout(
+        &self,
+        tenant: &str,
+        body: &models::CheckoutRequest,
+    ) -> Result<models::SessionLink, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!(
+                "/v1/tenants/{}/billing/checkout",
+                encode_path_segment(tenant)
+            ),
+            operation: "create_checkout",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// A Stripe Customer Portal link (owner, billing)
+    pub async fn create_portal(
+        &self,
+        tenant: &str,
+        body: &models::PortalRequest,
+    ) -> Result<models::SessionLink, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: format!("/v1/tenants/{}/billing/portal", encode_path_segment(tenant)),
+            operation: "create_portal",
+            security: &["UserToken"],
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(serde_json::to_value(body)?),
+        };
+        self.send(request).await
+    }
+
+    /// Stripe webhook endpoint
+    ///
+    /// Verified on the raw body with `Stripe-Signature` (300 s tolerance); each event is processed
+    /// once (by event id). A bad signature is 400 `webhook_signature_invalid` and changes nothing.
+    pub async fn stripe_webhook(
+        &self,
+        body: &models::StripeEvent,
+        params: &StripeWebhookParams,
+    ) -> Result<models::WebhookReceipt, crate::Error> {
+        let request = ApiRequest {
+            method: "POST",
+            path: "/v1/billing/stripe/webhook".to_string(),
+            operation: "stripe_webhook",
+            security: &[],
+            query: params.query_pairs(),
+            headers: params.header_pairs(),
+            body: Some(serde_json::to_value(body)?),
         };
         self.send(request).await
     }

@@ -43,16 +43,25 @@ async def _publish(
     tenant_id = await authorize_scope(
         services.db, principal_of(token_info), project_id, "publish", {e["topic"] for e in events}
     )
-    return await services.events.publisher.publish(
-        tenant_id,
-        project_id,
-        _inputs(events),
-        idempotency_key=request.headers.get("idempotency-key"),
-        batch=batch,
-        # W3C trace context is a transport header (not declared per operation); a malformed one
-        # is not stored.
-        traceparent=_traceparent(request.headers.get("traceparent")),
-    )
+    # Suspension, the plan's publish rate and monthly allowance (billing).
+    admission = await services.billing.admit_publish(tenant_id, project_id, len(events))
+    try:
+        published = await services.events.publisher.publish(
+            tenant_id,
+            project_id,
+            _inputs(events),
+            idempotency_key=request.headers.get("idempotency-key"),
+            batch=batch,
+            # W3C trace context is a transport header (not declared per operation); a malformed
+            # one is not stored.
+            traceparent=_traceparent(request.headers.get("traceparent")),
+        )
+    except BaseException:
+        admission.settle(0)
+        raise
+    # Duplicates answered from the window were not stored: they use none of the allowance.
+    admission.settle(sum(1 for p in published if not p.duplicate))
+    return published
 
 
 async def publish_event(token_info: dict[str, Any], project: str, body: dict[str, Any]) -> Response:
@@ -133,6 +142,13 @@ async def put_retention(token_info: dict[str, Any], project: str, body: dict[str
         )
         tenant = await scope.tenant()
         bounds = bounds_for(tenant.plan if tenant else "")
+        plan = await services.billing.plans.get(tenant.plan) if tenant else None
+        if plan is not None and plan.retention_max_age_seconds is not None:
+            bounds = Policy(
+                min(bounds.max_age_seconds, plan.retention_max_age_seconds),
+                bounds.max_events,
+                bounds.max_bytes,
+            )
         over = [
             {"pointer": f"/{name}", "message": f"over the plan's bound of {bound}"}
             for name, bound in bounds.to_json().items()

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from tidings_server.api import json_response, principal_of, views
 from tidings_server.auth.rbac import Permission
+from tidings_server.billing import check_project_limit
 from tidings_server.errors import NotFound, RequestError
 from tidings_server.identity.access import authorize_project, authorize_tenant
 from tidings_server.identity.context import caller_of
@@ -34,6 +35,7 @@ async def create_project(token_info: dict[str, Any], tenant: str, body: dict[str
     async with services_of(request).db.session() as session, session.begin():
         scope = repo.TenantScope(session, uuid.UUID(tenant))
         await authorize_tenant(scope, principal_of(token_info), Permission.PROJECTS_WRITE)
+        await check_project_limit(services_of(request).billing, scope)
         if await scope.get_project_by_slug(body["slug"]) is not None:
             raise RequestError(f"the project slug {body['slug']!r} is taken in this tenant", code="conflict")
         row = await scope.create_project(slug=body["slug"], name=body["name"], settings=body.get("settings"))

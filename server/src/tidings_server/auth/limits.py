@@ -111,6 +111,8 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         services = scope["state"]["services"]
+        if principal.tenant_id is not None and principal.project_id is not None:
+            services.billing.meter.record(principal.tenant_id, principal.project_id, "api_calls")
         decision = await check_api_key(services.limiter, principal, _defaults(services.settings))
         headers = decision.headers()
         if not decision.allowed:

@@ -1,7 +1,9 @@
 """Suspension (the kill switch) as the serving path sees it.
 
 A tenant whose status is `suspended` or `canceled` is served nothing: publishes are refused and
-its realtime connections are closed. Whoever changes a tenant's status (the operator, billing,
+its realtime connections are closed. A project can be suspended alone (`projects.suspended_at`);
+`is_suspended(tenant, project)` answers for both, and is what the publish path and the
+gateway's handshake ask. Whoever changes a tenant's status (the operator, billing,
 an automatic trigger) writes it to PostgreSQL and then calls `announce_suspension`, which tells
 every node over the control bus; each node drops its cached status and runs its listeners (the
 realtime gateway closes the tenant's connections) within milliseconds. A node that was
@@ -20,7 +22,7 @@ import sqlalchemy as sa
 
 from tidings_server.broker.control import ControlBus
 from tidings_server.store.db import Database
-from tidings_server.store.models import Tenant
+from tidings_server.store.models import Project, Tenant
 
 __all__ = ["SUSPENDED_STATUSES", "SUSPENSION_COMMAND", "Suspensions", "announce_suspension"]
 
@@ -53,6 +55,7 @@ class Suspensions:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._cache: dict[uuid.UUID, tuple[bool, float]] = {}
+        self._projects: dict[uuid.UUID, tuple[bool, float]] = {}
         self._listeners: list[Listener] = []
 
     def on_change(self, listener: Listener) -> None:
@@ -62,7 +65,10 @@ class Suspensions:
         async def changed(payload: dict[str, Any]) -> None:
             tenant_id = uuid.UUID(str(payload["tenant_id"]))
             project = payload.get("project_id")
-            self._cache.pop(tenant_id, None)
+            if project:
+                self._projects.pop(uuid.UUID(str(project)), None)
+            else:
+                self._cache.pop(tenant_id, None)
             for listener in self._listeners:
                 await listener(tenant_id, uuid.UUID(project) if project else None, bool(payload["suspended"]))
 
@@ -70,6 +76,7 @@ class Suspensions:
 
     async def forget_all(self) -> None:
         self._cache.clear()
+        self._projects.clear()
 
     async def tenant_suspended(self, tenant_id: uuid.UUID) -> bool:
         cached = self._cache.get(tenant_id)
@@ -81,3 +88,27 @@ class Suspensions:
         suspended = status is None or status in SUSPENDED_STATUSES
         self._cache[tenant_id] = (suspended, now)
         return suspended
+
+    async def project_suspended(self, tenant_id: uuid.UUID, project_id: uuid.UUID) -> bool:
+        """Whether the project alone is suspended (a project of another tenant, or none, is)."""
+        cached = self._projects.get(project_id)
+        now = time.monotonic()
+        if cached is not None and now - cached[1] < CACHE_TTL_SECONDS:
+            return cached[0]
+        async with self._db.session() as session:
+            row = (
+                await session.execute(
+                    sa.select(Project.suspended_at).where(
+                        Project.tenant_id == tenant_id, Project.id == project_id
+                    )
+                )
+            ).first()
+        suspended = row is None or row[0] is not None
+        self._projects[project_id] = (suspended, now)
+        return suspended
+
+    async def is_suspended(self, tenant_id: uuid.UUID, project_id: uuid.UUID | None = None) -> bool:
+        """Whether the tenant, or the project within it, is to be served nothing."""
+        if await self.tenant_suspended(tenant_id):
+            return True
+        return project_id is not None and await self.project_suspended(tenant_id, project_id)

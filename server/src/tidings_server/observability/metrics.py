@@ -314,7 +314,7 @@ STRIPE_LAST_SUCCESS: Final = _gauge(
 STRIPE_WEBHOOKS: Final = _counter(
     "tidings_stripe_webhooks_total",
     ("outcome",),
-    "Stripe webhook deliveries, by outcome (processed, duplicate, ignored, invalid_signature, error).",
+    "Stripe webhook deliveries, by outcome (processed, duplicate, ignored, stale, invalid_signature, error).",
 )
 
 # ---- Limits -----------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ class Connection:
         "_batch_events",
         "_limit",
         "_timers",
+        "accounted",
         "close_code",
         "closed",
         "durable_of",
@@ -106,6 +107,8 @@ class Connection:
         self.tenant_id: uuid.UUID = principal.tenant_id
         self.id = f"{_NODE}-{next(_ids):x}"
         self.tier = "other"  # the tenant's plan tier (a metrics label), set on registration
+        self.accounted = time.monotonic()
+        """Up to when the connection's time was metered (billing's connection-seconds)."""
         settings = gateway.settings
         self.session = protocol.Session(
             grants=principal.grants,
@@ -290,6 +293,7 @@ class Connection:
                 return
             data = self.encode(chunk, durable)
             self.write(data)
+            self.gateway.meter.record(self.tenant_id, self.project_id, "messages_delivered", len(chunk))
             FANOUT_MESSAGES.labels(self.transport).inc()
             FANOUT_BYTES.labels(self.transport).inc(len(data))
             await self.drain()
@@ -357,11 +361,11 @@ class Connection:
         self.subs[pattern] = sub
         SUBSCRIPTIONS.labels(self.transport).inc()
         if command.cursor is None:
-            feed.add(sub, buffering=False)
+            feed.add(sub, buffering=False, tenant_id=self.tenant_id)
             ack["cursor"] = feed.cursor()
             self.reply(ack)
         else:
-            feed.add(sub, buffering=True)
+            feed.add(sub, buffering=True, tenant_id=self.tenant_id)
             ack["cursor"] = command.cursor
             self.reply(ack)
             self.tasks[pattern] = asyncio.get_running_loop().create_task(

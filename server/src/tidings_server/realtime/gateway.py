@@ -26,7 +26,13 @@ import sqlalchemy as sa
 from tidings_server.auth.principal import Principal
 from tidings_server.identity import keys as api_keys_mod
 from tidings_server.identity import signing as signing_mod
-from tidings_server.observability.metrics import CONNECTIONS, CONNECTIONS_CLOSED, CONNECTIONS_OPENED
+from tidings_server.observability.metrics import (
+    CONNECTIONS,
+    CONNECTIONS_CLOSED,
+    CONNECTIONS_OPENED,
+    PLAN_LIMIT_REJECTIONS,
+    tenant_label,
+)
 from tidings_server.realtime.counts import ConnectionCounts
 from tidings_server.realtime.hub import Hub
 from tidings_server.store.models import DurableSubscription, Tenant
@@ -40,6 +46,8 @@ __all__ = ["Gateway", "drain_running_gateways", "running_gateways"]
 log = logging.getLogger(__name__)
 
 _RUNNING: weakref.WeakSet[Gateway] = weakref.WeakSet()
+# Connection time is metered at least this often for connections that stay open.
+ACCOUNTING_INTERVAL_SECONDS = 60.0
 
 
 def running_gateways() -> list[Gateway]:
@@ -71,6 +79,9 @@ class Gateway:
             tracing=self.settings.trace_exporter != "none",
         )
         self.counts = ConnectionCounts(services.broker.nc, interval=self.settings.connection_count_interval)
+        self.meter = services.billing.meter
+        self.hub.meter = self.meter
+        self._accounting: asyncio.Task[None] | None = None
         self.connections: dict[Connection, None] = {}
         self.by_tenant: defaultdict[uuid.UUID, dict[Connection, None]] = defaultdict(dict)
         self._tiers: dict[uuid.UUID, tuple[str, float]] = {}
@@ -80,6 +91,7 @@ class Gateway:
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         await self.counts.start()
+        self._accounting = self.loop.create_task(self._account_loop())
         self.services.suspensions.on_change(self._suspension_changed)
         await self.services.control.subscribe(api_keys_mod.REVOKED_COMMAND, self._key_revoked)
         await self.services.control.subscribe(signing_mod.REVOKED_COMMAND, self._signing_key_revoked)
@@ -110,10 +122,14 @@ class Gateway:
             return ("forbidden", "this credential has no `subscribe` scope")
         tenant_id = principal.tenant_id
         assert tenant_id is not None
-        if await self.services.suspensions.tenant_suspended(tenant_id):
-            return ("tenant_suspended", "the tenant is suspended")
+        if await self.services.suspensions.is_suspended(tenant_id, principal.project_id):
+            return ("tenant_suspended", "the tenant or project is suspended")
         limit = self.settings.max_connections_per_tenant
+        plan_limit = await self.services.billing.connection_limit(tenant_id)
+        if plan_limit is not None:
+            limit = min(limit, plan_limit)
         if self.counts.total(tenant_id) >= limit:
+            PLAN_LIMIT_REJECTIONS.labels("connections", tenant_label(tenant_id)).inc()
             return ("connection_limit", f"the tenant holds its maximum of {limit} realtime connections")
         if transport == "sse" and self.counts.total(tenant_id, "sse") >= self.settings.max_sse_per_tenant:
             return (
@@ -143,6 +159,9 @@ class Gateway:
         conn.tier = await self._tier(conn.tenant_id)
         CONNECTIONS_OPENED.labels(conn.transport).inc()
         CONNECTIONS.labels(conn.transport, conn.tier).inc()
+        self.meter.observe_max(
+            conn.tenant_id, conn.project_id, "peak_connections", self.counts.total(conn.tenant_id)
+        )
 
     def closed(self, conn: Connection, reason: str) -> None:
         if conn not in self.connections:
@@ -154,8 +173,26 @@ class Gateway:
             if not tenant:
                 del self.by_tenant[conn.tenant_id]
         self.counts.add(conn.tenant_id, conn.transport, -1)
+        self._account(conn, time.monotonic())
         CONNECTIONS.labels(conn.transport, conn.tier).dec()
         CONNECTIONS_CLOSED.labels(conn.transport, reason).inc()
+
+    # --- metering (billing) -------------------------------------------------------------------
+
+    def _account(self, conn: Connection, now: float) -> None:
+        """Meter the connection's seconds since it was last accounted."""
+        seconds = int(now - conn.accounted)
+        if seconds > 0:
+            self.meter.record(conn.tenant_id, conn.project_id, "connection_seconds", seconds)
+            conn.accounted += seconds
+
+    async def _account_loop(self) -> None:
+        """Long-lived connections are metered as they go, not only when they close."""
+        while True:
+            await asyncio.sleep(ACCOUNTING_INTERVAL_SECONDS)
+            now = time.monotonic()
+            for conn in list(self.connections):
+                self._account(conn, now)
 
     def reauthenticated(self, conn: Connection) -> None:
         """A connection replaced its credential (revocation now follows the new one)."""
@@ -208,5 +245,7 @@ class Gateway:
     async def stop(self) -> None:
         await self.drain()
         _RUNNING.discard(self)
+        if self._accounting is not None:
+            self._accounting.cancel()
         await self.hub.close()
         await self.counts.close()

@@ -31,6 +31,7 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from tidings_server import topics
+from tidings_server.billing.metering import Meter
 from tidings_server.broker.jetstream import JetStreamBroker
 from tidings_server.broker.subjects import project_wildcard
 from tidings_server.events.cursor import Cursor, CursorCodec
@@ -112,6 +113,10 @@ class Feed:
         self.epoch = epoch
         self.position = position
         """Stream sequence of the last event handed to subscribers (exact; see the module doc)."""
+        self.tenant_id: uuid.UUID | None = None
+        """The project's tenant (set by the first subscriber), for metering deliveries."""
+        self.delivered = 0
+        """Events handed to connections since the hub last metered them."""
         self.literal: dict[str, dict[Outlet, Subscription]] = {}
         self.wild: dict[str, dict[Outlet, Subscription]] = {}
         self.buffering: dict[Subscription, None] = {}
@@ -126,7 +131,9 @@ class Feed:
 
     # --- membership (synchronous: no event can interleave) -------------------------------------
 
-    def add(self, sub: Subscription, *, buffering: bool) -> None:
+    def add(self, sub: Subscription, *, buffering: bool, tenant_id: uuid.UUID | None = None) -> None:
+        if tenant_id is not None:
+            self.tenant_id = tenant_id
         sub.feed = self
         self.count += 1
         if buffering:
@@ -210,7 +217,8 @@ class Feed:
                     targets = matched[0]
         if not targets:
             return
-        self.hub.delivered(event)
+        self.hub.delivered(event, self)
+        self.delivered += len(targets)
         for outlet in list(targets):
             outlet.push(event)
 
@@ -235,6 +243,9 @@ class Hub:
         self._dirty: dict[Outlet, None] = {}
         self._flush_scheduled = False
         self._tick_events: list[Delivered] = []
+        self._tick_feeds: dict[Feed, None] = {}
+        self.meter: Meter | None = None
+        """Billing's usage meter: deliveries are metered once per tick and project."""
         self._closing: set[asyncio.Task[None]] = set()
 
     async def feed(self, project_id: uuid.UUID) -> Feed:
@@ -300,9 +311,10 @@ class Hub:
             self._flush_scheduled = True
             asyncio.get_running_loop().call_soon(self._flush)
 
-    def delivered(self, event: Delivered) -> None:
+    def delivered(self, event: Delivered, feed: Feed) -> None:
         if event.published:
             self._tick_events.append(event)
+        self._tick_feeds[feed] = None
 
     def _flush(self) -> None:
         self._flush_scheduled = False
@@ -319,6 +331,12 @@ class Hub:
                 total = totals.setdefault(outlet.transport, [0, 0])
                 total[0] += frames
                 total[1] += sent
+        if self._tick_feeds:
+            feeds, self._tick_feeds = self._tick_feeds, {}
+            for feed in feeds:
+                if self.meter is not None and feed.tenant_id is not None and feed.delivered:
+                    self.meter.record(feed.tenant_id, feed.project_id, "messages_delivered", feed.delivered)
+                feed.delivered = 0
         # Metrics once per tick and transport, never per connection (the hot path).
         for transport, (frames, sent) in totals.items():
             FANOUT_MESSAGES.labels(transport).inc(frames)

@@ -4,7 +4,7 @@ together with it (composite foreign keys), so a row can never point across tenan
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,16 +17,23 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "Base",
+    "BillingAccount",
     "DurableSubscription",
     "Invitation",
     "Membership",
+    "Plan",
     "Project",
     "RefreshToken",
     "RetentionPolicy",
     "Session",
     "SigningKey",
+    "StripeEvent",
     "Tenant",
     "TopicSchema",
+    "UsageDaily",
+    "UsageFlush",
+    "UsageQuota",
+    "UsageReport",
     "User",
 ]
 
@@ -80,6 +87,8 @@ class Project(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     settings: Mapped[dict[str, Any]] = mapped_column(pg.JSONB, server_default=sa.text("'{}'::jsonb"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    # Set while the project alone is suspended (kill switch); the tenant's status suspends all.
+    suspended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     __table_args__ = (
         sa.UniqueConstraint("tenant_id", "slug"),
@@ -304,3 +313,125 @@ class DurableSubscription(Base):
         ),
         sa.UniqueConstraint("project_id", "name"),
     )
+
+
+# --- billing (tidings_server.billing) ------------------------------------------------------
+
+
+class Plan(Base):
+    """A plan's hard limits (NULL: unlimited); seeded by migration 0004, edited by operators."""
+
+    __tablename__ = "plans"
+
+    name: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    display_name: Mapped[str] = mapped_column(sa.String(200))
+    events_per_month: Mapped[int | None] = mapped_column(sa.BigInteger)
+    deliveries_per_month: Mapped[int | None] = mapped_column(sa.BigInteger)
+    peak_connections: Mapped[int | None] = mapped_column(sa.Integer)
+    publish_rate: Mapped[float | None] = mapped_column(sa.Float)
+    publish_burst: Mapped[int | None] = mapped_column(sa.Integer)
+    max_projects: Mapped[int | None] = mapped_column(sa.Integer)
+    retention_max_age_seconds: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Share of a limit past which the usage API warns (soft limit).
+    warn_ratio: Mapped[float] = mapped_column(sa.Float, server_default=sa.text("0.8"))
+    # `block`: refuse past a monthly limit; `bill`: keep serving and bill the overage.
+    overage: Mapped[str] = mapped_column(sa.String(8), server_default="block")
+    # Metered Stripe prices of a paid plan's subscription (one per billed meter).
+    stripe_price_ids: Mapped[list[str]] = mapped_column(pg.JSONB, server_default=sa.text("'[]'::jsonb"))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+    __table_args__ = (sa.CheckConstraint("overage IN ('block', 'bill')", name="overage"),)
+
+
+class BillingAccount(Base):
+    """A tenant's billing state: its Stripe customer and subscription, trial and dunning."""
+
+    __tablename__ = "billing_accounts"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        pg.UUID, sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    stripe_customer_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(sa.String(255))
+    subscription_status: Mapped[str | None] = mapped_column(sa.String(32))
+    # Stripe `created` (Unix seconds) of the newest subscription event applied: an older event
+    # delivered late is recorded but does not roll the state back.
+    subscription_event_at: Mapped[int | None] = mapped_column(sa.BigInteger)
+    has_payment_method: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    trial_ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    past_due_since: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Why the tenant is suspended (operator, payment, trial_ended, usage): a payment lifts only
+    # a suspension that a payment caused.
+    suspended_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+class UsageDaily(Base):
+    """The usage ledger: one row per tenant, project, metric and UTC day. No foreign keys: the
+    ledger outlives what it counts (a deleted project is still billed)."""
+
+    __tablename__ = "usage_daily"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(pg.UUID, primary_key=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(pg.UUID, primary_key=True)
+    metric: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    quantity: Mapped[int] = mapped_column(sa.BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+class UsageFlush(Base):
+    """Flushes applied to the ledger: a flush retried after an unknown outcome applies once."""
+
+    __tablename__ = "usage_flushes"
+
+    flush_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    applied_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=_now(), index=True
+    )
+
+
+class UsageQuota(Base):
+    """Units of a monthly limit handed out to nodes (leases), so a limit holds across nodes."""
+
+    __tablename__ = "usage_quotas"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(pg.UUID, primary_key=True)
+    metric: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    period: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    granted: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class UsageReport(Base):
+    """A usage quantity reported (or to report) to Stripe as one meter event. The row is written
+    before the event is sent and its identifier is deterministic, so a retry never bills twice."""
+
+    __tablename__ = "usage_reports"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(pg.UUID)
+    metric: Mapped[str] = mapped_column(sa.String(32))
+    day: Mapped[date] = mapped_column(sa.Date)
+    seq: Mapped[int] = mapped_column(sa.Integer)
+    quantity: Mapped[int] = mapped_column(sa.BigInteger)
+    identifier: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    stripe_customer_id: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "metric", "day", "seq"),
+        sa.Index("ix_usage_reports_unsent", "id", postgresql_where=sa.text("sent_at IS NULL")),
+    )
+
+
+class StripeEvent(Base):
+    """Stripe webhook events processed (each exactly once, by event id)."""
+
+    __tablename__ = "stripe_events"
+
+    event_id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(sa.String(100))
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(pg.UUID)
+    outcome: Mapped[str] = mapped_column(sa.String(32))
+    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())

@@ -219,6 +219,10 @@ class TenantScope:
         stmt = _page(sa.select(Project).where(Project.tenant_id == self.tenant_id), Project, after, limit)
         return list((await self.session.scalars(stmt)).all())
 
+    async def count_projects(self) -> int:
+        stmt = sa.select(sa.func.count()).where(Project.tenant_id == self.tenant_id)
+        return int((await self.session.execute(stmt)).scalar_one())
+
     async def update_project(self, project_id: uuid.UUID, **values: Any) -> Project | None:
         stmt = (
             sa.update(Project)

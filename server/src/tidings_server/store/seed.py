@@ -43,6 +43,8 @@ async def ensure_demo_tenant(db: Database, pepper: bytes, owner_password: str | 
             return DemoTenant(DEMO_TENANT, DEMO_PROJECT, None)
         tenant = await create_tenant(session, slug=DEMO_TENANT, name="Demo", status="active")
         scope = TenantScope(session, tenant.id)
+        # Unlimited: the demo is for trying the platform (and benchmarks), not for billing.
+        await scope.update_tenant(plan="enterprise")
         project = await scope.create_project(slug=DEMO_PROJECT, name="Default project")
         key = apikeys.generate(pepper)
         await scope.create_api_key(

@@ -53,6 +53,12 @@ class ErrorCode(StrEnum):
     TENANT_SUSPENDED = "tenant_suspended"
     TOKEN_EXPIRED = "token_expired"
     IDLE_TIMEOUT = "idle_timeout"
+    USAGE_LIMIT_REACHED = "usage_limit_reached"
+    PROJECT_LIMIT_REACHED = "project_limit_reached"
+    WEBHOOK_SIGNATURE_INVALID = "webhook_signature_invalid"
+    BILLING_NOT_CONFIGURED = "billing_not_configured"
+    INVALID_USAGE_RANGE = "invalid_usage_range"
+    PAYMENT_PROVIDER_UNAVAILABLE = "payment_provider_unavailable"
 
 
 @dataclass(frozen=True)
@@ -432,6 +438,66 @@ ERRORS: Final = MappingProxyType(
             close_code=4408,
             action="terminal",
             description="The connection held no subscription for longer than the idle timeout.",
+            frame=False,
+        ),
+        ErrorCode.USAGE_LIMIT_REACHED: ErrorInfo(
+            ErrorCode.USAGE_LIMIT_REACHED,
+            "Usage Limit Reached",
+            retryable=False,
+            status=403,
+            close_code=None,
+            action=None,
+            description="The tenant used its plan's monthly allowance (events or deliveries) and its plan blocks overage; upgrade the plan or wait for the next month. `errors` names the limit.",
+            frame=False,
+        ),
+        ErrorCode.PROJECT_LIMIT_REACHED: ErrorInfo(
+            ErrorCode.PROJECT_LIMIT_REACHED,
+            "Project Limit Reached",
+            retryable=False,
+            status=403,
+            close_code=None,
+            action=None,
+            description="The tenant already has as many projects as its plan allows.",
+            frame=False,
+        ),
+        ErrorCode.WEBHOOK_SIGNATURE_INVALID: ErrorInfo(
+            ErrorCode.WEBHOOK_SIGNATURE_INVALID,
+            "Invalid Webhook Signature",
+            retryable=False,
+            status=400,
+            close_code=None,
+            action=None,
+            description="The `Stripe-Signature` header is missing, malformed, too old (over 300 s) or does not sign this body; nothing was processed.",
+            frame=False,
+        ),
+        ErrorCode.BILLING_NOT_CONFIGURED: ErrorInfo(
+            ErrorCode.BILLING_NOT_CONFIGURED,
+            "Billing Not Configured",
+            retryable=False,
+            status=409,
+            close_code=None,
+            action=None,
+            description="This server has no Stripe key (`TIDINGS_STRIPE_API_KEY`), or the plan has no Stripe price; billing links cannot be made.",
+            frame=False,
+        ),
+        ErrorCode.INVALID_USAGE_RANGE: ErrorInfo(
+            ErrorCode.INVALID_USAGE_RANGE,
+            "Invalid Usage Range",
+            retryable=False,
+            status=422,
+            close_code=None,
+            action=None,
+            description="The usage range ends before it starts, or spans more than 400 days.",
+            frame=False,
+        ),
+        ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE: ErrorInfo(
+            ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE,
+            "Payment Provider Unavailable",
+            retryable=True,
+            status=502,
+            close_code=None,
+            action=None,
+            description="Stripe did not answer or refused the request; retry later.",
             frame=False,
         ),
     }

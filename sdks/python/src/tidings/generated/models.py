@@ -27,7 +27,9 @@ __all__ = [
     "AuditList",
     "Auth",
     "Authed",
+    "BillingState",
     "Capabilities",
+    "CheckoutRequest",
     "ClientFrame",
     "ClientToken",
     "Cursor",
@@ -55,21 +57,31 @@ __all__ = [
     "InvitationAccept",
     "InvitationCreate",
     "Kid",
+    "LimitUsage",
     "Login",
     "Member",
     "MemberList",
     "MemberUpdate",
+    "Metrics",
     "Name",
     "PageCursor",
     "Password",
     "Patterns",
     "Ping",
+    "Plan",
+    "PlanList",
+    "PlanName",
+    "PlanOverage",
+    "PlanUpdate",
+    "PlanUpdateOverage",
     "Pong",
+    "PortalRequest",
     "Problem",
     "Project",
     "ProjectCreate",
     "ProjectList",
     "ProjectSettings",
+    "ProjectState",
     "ProjectUpdate",
     "Published",
     "PublishedBatch",
@@ -81,13 +93,17 @@ __all__ = [
     "RefreshRequest",
     "Reset",
     "ResetReason",
+    "Resume",
+    "ResumeStatus",
     "Retention",
     "RetentionState",
+    "ReturnUrl",
     "Role",
     "SchemaCreate",
     "SchemaCreateCompatibility",
     "ServerFrame",
     "Session",
+    "SessionLink",
     "SigningAlg",
     "SigningKey",
     "SigningKeyCreate",
@@ -95,15 +111,19 @@ __all__ = [
     "SigningKeyWithSecret",
     "Signup",
     "Slug",
+    "StripeEvent",
     "Subscribe",
     "Subscribed",
     "Subscription",
     "SubscriptionCreate",
     "SubscriptionList",
     "SubscriptionName",
+    "Suspend",
+    "SuspendReason",
     "Tenant",
     "TenantCreate",
     "TenantList",
+    "TenantPlan",
     "TenantStatus",
     "TenantUpdate",
     "Timestamp",
@@ -115,10 +135,18 @@ __all__ = [
     "TopicSchemaStatus",
     "Unsubscribe",
     "Unsubscribed",
+    "Usage",
+    "UsageDay",
+    "UsageExport",
+    "UsageMonth",
+    "UsageRow",
+    "UsageRowKind",
     "User",
     "UserMembershipsItem",
     "Version",
     "Violation",
+    "WebhookReceipt",
+    "WebhookReceiptOutcome",
     "Welcome",
     "Whoami",
     "WhoamiCredential",
@@ -230,11 +258,29 @@ class Authed(TypedDict):
     expires_at: Timestamp
 
 
+class BillingState(TypedDict):
+    tenant_id: Id
+    status: TenantStatus
+    plan: str
+    trial_ends_at: NotRequired[str | None]
+    suspended_reason: NotRequired[str | None]
+    subscription_status: NotRequired[str | None]
+    past_due_since: NotRequired[str | None]
+    has_stripe_customer: bool
+    has_payment_method: bool
+
+
 class Capabilities(TypedDict):
     """Scope → topic patterns for a client token (no `admin`)."""
     publish: NotRequired[Patterns]
     subscribe: NotRequired[Patterns]
     history: NotRequired[Patterns]
+
+
+class CheckoutRequest(TypedDict):
+    plan: PlanName
+    success_url: ReturnUrl
+    cancel_url: ReturnUrl
 
 
 # Tagged by `type`: subscribe -> Subscribe, unsubscribe -> Unsubscribe, ack -> Ack, ping -> Ping, auth -> Auth.
@@ -413,6 +459,18 @@ class InvitationCreate(TypedDict):
 Kid: TypeAlias = "str"
 
 
+class LimitUsage(TypedDict):
+    # The plan limit (`events_per_month`, `deliveries_per_month`).
+    limit: str
+    used: int
+    max: int
+    ratio: float
+    # At or past the plan's `warn_ratio` (soft limit).
+    warning: bool
+    # At or past the limit (hard limit).
+    reached: bool
+
+
 class Login(TypedDict):
     email: Email
     password: str
@@ -432,6 +490,11 @@ class MemberList(TypedDict):
 
 class MemberUpdate(TypedDict):
     role: Role
+
+
+# Usage by metric: `events_published`, `messages_delivered`, `api_calls`, `connection_seconds`
+# (sums), `peak_connections`, `storage_bytes` (daily maxima). Metrics without usage are absent.
+Metrics: TypeAlias = "dict[str, int]"
 
 
 # Printable text (no control characters) with at least one visible character.
@@ -454,9 +517,60 @@ class Ping(TypedDict):
     id: NotRequired[FrameId]
 
 
+class Plan(TypedDict):
+    """A plan's hard limits; `null` is unlimited. Monthly limits count the UTC calendar month."""
+    name: PlanName
+    display_name: str
+    events_per_month: int | None
+    deliveries_per_month: int | None
+    peak_connections: int | None
+    # Events per second
+    publish_rate: float | None
+    publish_burst: int | None
+    max_projects: int | None
+    retention_max_age_seconds: int | None
+    # Share of a limit past which usage is flagged (soft limit).
+    warn_ratio: float
+    # `block`: refuse past a monthly limit (403 `usage_limit_reached`); `bill`: serve and bill the overage.
+    overage: PlanOverage
+    stripe_price_ids: list[str]
+
+
+class PlanList(TypedDict):
+    items: list[Plan]
+
+
+PlanName: TypeAlias = "str"
+
+
+# `block`: refuse past a monthly limit (403 `usage_limit_reached`); `bill`: serve and bill the overage.
+PlanOverage: TypeAlias = Literal["block", "bill"]
+
+
+class PlanUpdate(TypedDict):
+    display_name: NotRequired[Name]
+    events_per_month: NotRequired[int | None]
+    deliveries_per_month: NotRequired[int | None]
+    peak_connections: NotRequired[int | None]
+    publish_rate: NotRequired[float | None]
+    publish_burst: NotRequired[int | None]
+    max_projects: NotRequired[int | None]
+    retention_max_age_seconds: NotRequired[int | None]
+    warn_ratio: NotRequired[float]
+    overage: NotRequired[PlanUpdateOverage]
+    stripe_price_ids: NotRequired[list[str]]
+
+
+PlanUpdateOverage: TypeAlias = Literal["block", "bill"]
+
+
 class Pong(TypedDict):
     type: Literal["pong"]
     id: NotRequired[FrameId]
+
+
+class PortalRequest(TypedDict):
+    return_url: ReturnUrl
 
 
 class Problem(TypedDict):
@@ -502,6 +616,12 @@ class ProjectSettings(TypedDict):
     """Per-project settings; later issues add retention and limits."""
     # Browser origins allowed to open realtime connections with client tokens (empty = any).
     allowed_origins: NotRequired[list[str]]
+
+
+class ProjectState(TypedDict):
+    id: Id
+    tenant_id: Id
+    suspended: bool
 
 
 class ProjectUpdate(TypedDict):
@@ -566,6 +686,15 @@ class Reset(TypedDict):
 ResetReason: TypeAlias = Literal["expired", "epoch"]
 
 
+class Resume(TypedDict):
+    # The status to resume in; default `active`, or `trialing` while the trial lasts.
+    status: NotRequired[ResumeStatus]
+
+
+# The status to resume in; default `active`, or `trialing` while the trial lasts.
+ResumeStatus: TypeAlias = Literal["active", "trialing"]
+
+
 class Retention(TypedDict):
     """Limits of the project's stream, applied by JetStream at once: events older than
     `max_age_seconds` are removed, and the oldest go whenever more than `max_events` events or
@@ -581,6 +710,9 @@ class RetentionState(TypedDict):
     stored_events: int
     stored_bytes: int
     oldest_cursor: EventCursor
+
+
+ReturnUrl: TypeAlias = "str"
 
 
 # A member's role in a tenant (see the permission matrix in docs/rbac.md).
@@ -616,6 +748,10 @@ class Session(TypedDict):
     token_type: Literal["Bearer"]
     # Seconds until the access token expires.
     expires_in: int
+
+
+class SessionLink(TypedDict):
+    url: str
 
 
 SigningAlg: TypeAlias = Literal["HS256", "EdDSA", "RS256"]
@@ -661,6 +797,10 @@ class Signup(TypedDict):
 
 # Lower-case letters, digits and single hyphens; starts with a letter.
 Slug: TypeAlias = "str"
+
+
+# A Stripe event as Stripe sends it; verified against `Stripe-Signature` on the raw body.
+StripeEvent: TypeAlias = "dict[str, JsonValue]"
 
 
 class Subscribe(TypedDict):
@@ -712,6 +852,14 @@ class SubscriptionList(TypedDict):
 SubscriptionName: TypeAlias = "str"
 
 
+class Suspend(TypedDict):
+    reason: NotRequired[SuspendReason]
+    note: NotRequired[str]
+
+
+SuspendReason: TypeAlias = Literal["operator", "abuse", "usage"]
+
+
 class Tenant(TypedDict):
     id: Id
     slug: Slug
@@ -730,6 +878,10 @@ class TenantCreate(TypedDict):
 class TenantList(TypedDict):
     items: list[Tenant]
     next_cursor: NotRequired[PageCursor]
+
+
+class TenantPlan(TypedDict):
+    plan: PlanName
 
 
 TenantStatus: TypeAlias = Literal["trialing", "active", "past_due", "suspended", "canceled"]
@@ -790,6 +942,51 @@ class Unsubscribed(TypedDict):
     topic: str
 
 
+class Usage(TypedDict):
+    """Usage from the ledger, in daily (UTC) buckets. Counts reach the ledger within
+    `TIDINGS_USAGE_FLUSH_INTERVAL` (5 s) of happening.
+    """
+    tenant_id: Id
+    project_id: NotRequired[Id]
+    start: str
+    end: str
+    days: list[UsageDay]
+    totals: Metrics
+    plan: str
+    # The current month's totals of the tenant (what the limits count).
+    month: UsageMonth
+    limits: list[LimitUsage]
+
+
+class UsageDay(TypedDict):
+    day: str
+    metrics: Metrics
+
+
+class UsageExport(TypedDict):
+    tenant_id: Id
+    start: str
+    end: str
+    rows: list[UsageRow]
+
+
+class UsageMonth(TypedDict):
+    """The current month's totals of the tenant (what the limits count)."""
+    start: str
+    totals: Metrics
+
+
+class UsageRow(TypedDict):
+    day: str
+    project_id: Id
+    metric: str
+    quantity: int
+    kind: UsageRowKind
+
+
+UsageRowKind: TypeAlias = Literal["sum", "max"]
+
+
 class User(TypedDict):
     id: Id
     email: str
@@ -816,6 +1013,14 @@ class Violation(TypedDict):
     # JSON Pointer (RFC 6901) into the request body, or the parameter name.
     pointer: NotRequired[str]
     message: str
+
+
+class WebhookReceipt(TypedDict):
+    received: bool
+    outcome: WebhookReceiptOutcome
+
+
+WebhookReceiptOutcome: TypeAlias = Literal["processed", "duplicate", "ignored", "stale"]
 
 
 class Welcome(TypedDict):

@@ -1359,3 +1359,308 @@ class Operations(abc.ABC):
             options,
         )
         return cast("models.DeadLetter", result)
+
+    async def list_plans(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.PlanList:
+        """The plans and their limits"""
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                "/v1/plans",
+                "list_plans",
+                security=("UserToken",),
+            ),
+            options,
+        )
+        return cast("models.PlanList", result)
+
+    async def put_plan(
+        self,
+        plan_name: str,
+        body: models.PlanUpdate,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Plan:
+        """Create or change a plan (platform operators)
+
+        Every node applies the new limits at once (control bus). Limits omitted when creating a plan
+        are unlimited.
+        """
+        result = await self._send(
+            ApiRequest(
+                "PUT",
+                f"/v1/plans/{_quote(plan_name)}",
+                "put_plan",
+                security=("UserToken",),
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.Plan", result)
+
+    async def put_tenant_plan(
+        self,
+        tenant: str,
+        body: models.TenantPlan,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.BillingState:
+        """Move a tenant to another plan (platform operators)"""
+        result = await self._send(
+            ApiRequest(
+                "PUT",
+                f"/v1/tenants/{_quote(tenant)}/plan",
+                "put_tenant_plan",
+                security=("UserToken",),
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.BillingState", result)
+
+    async def suspend_tenant(
+        self,
+        tenant: str,
+        body: models.Suspend,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.BillingState:
+        """Kill switch: suspend a tenant (platform operators)
+
+        Publishes are refused with 403 `tenant_suspended` and every realtime connection of the tenant
+        is closed with that code (4423) on every node within a second. Nothing is deleted. Audited.
+        """
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/tenants/{_quote(tenant)}/suspend",
+                "suspend_tenant",
+                security=("UserToken",),
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.BillingState", result)
+
+    async def resume_tenant(
+        self,
+        tenant: str,
+        body: models.Resume,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.BillingState:
+        """Resume a suspended tenant (platform operators)"""
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/tenants/{_quote(tenant)}/resume",
+                "resume_tenant",
+                security=("UserToken",),
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.BillingState", result)
+
+    async def suspend_project(
+        self,
+        project: str,
+        body: models.Suspend,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.ProjectState:
+        """Kill switch: suspend one project (platform operators)"""
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/projects/{_quote(project)}/suspend",
+                "suspend_project",
+                security=("UserToken",),
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.ProjectState", result)
+
+    async def resume_project(
+        self,
+        project: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.ProjectState:
+        """Resume a suspended project (platform operators)"""
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/projects/{_quote(project)}/resume",
+                "resume_project",
+                security=("UserToken",),
+            ),
+            options,
+        )
+        return cast("models.ProjectState", result)
+
+    async def tenant_usage(
+        self,
+        tenant: str,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Usage:
+        """The tenant's usage by day, and where it stands against its plan"""
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/v1/tenants/{_quote(tenant)}/usage",
+                "tenant_usage",
+                security=("UserToken",),
+                query={ "start": start, "end": end },
+            ),
+            options,
+        )
+        return cast("models.Usage", result)
+
+    async def export_usage(
+        self,
+        tenant: str,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.UsageExport:
+        """Every ledger row of the tenant: CSV with `Accept: text/csv`, else JSON
+
+        One row per day, project and metric (`day,project_id,metric,quantity,kind`; `kind` is `sum`
+        or `max`). Sent as `text/csv` (a file download) when the `Accept` header prefers it.
+        """
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/v1/tenants/{_quote(tenant)}/usage/export",
+                "export_usage",
+                security=("UserToken",),
+                query={ "start": start, "end": end },
+            ),
+            options,
+        )
+        return cast("models.UsageExport", result)
+
+    async def project_usage(
+        self,
+        project: str,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Usage:
+        """The project's usage by day"""
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/v1/projects/{_quote(project)}/usage",
+                "project_usage",
+                security=("UserToken", "ApiKeyAuth",),
+                query={ "start": start, "end": end },
+            ),
+            options,
+        )
+        return cast("models.Usage", result)
+
+    async def get_billing(
+        self,
+        tenant: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.BillingState:
+        """The tenant's billing state: status, plan, trial, subscription"""
+        result = await self._send(
+            ApiRequest(
+                "GET",
+                f"/v1/tenants/{_quote(tenant)}/billing",
+                "get_billing",
+                security=("UserToken",),
+            ),
+            options,
+        )
+        return cast("models.BillingState", result)
+
+    async def create_checkout(
+        self,
+        tenant: str,
+        body: models.CheckoutRequest,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.SessionLink:
+        """A Stripe Checkout link to subscribe to a paid plan (owner, billing)
+
+        The subscription carries the plan's metered prices; a tenant still in its trial keeps the
+        rest of it (Stripe converts it when the trial ends, with the payment method entered here).
+        """
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/tenants/{_quote(tenant)}/billing/checkout",
+                "create_checkout",
+                security=("UserToken",),
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.SessionLink", result)
+
+    async def create_portal(
+        self,
+        tenant: str,
+        body: models.PortalRequest,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.SessionLink:
+        """A Stripe Customer Portal link (owner, billing)"""
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                f"/v1/tenants/{_quote(tenant)}/billing/portal",
+                "create_portal",
+                security=("UserToken",),
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.SessionLink", result)
+
+    async def stripe_webhook(
+        self,
+        body: models.StripeEvent,
+        *,
+        stripe_signature: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.WebhookReceipt:
+        """Stripe webhook endpoint
+
+        Verified on the raw body with `Stripe-Signature` (300 s tolerance); each event is processed
+        once (by event id). A bad signature is 400 `webhook_signature_invalid` and changes nothing.
+        """
+        result = await self._send(
+            ApiRequest(
+                "POST",
+                "/v1/billing/stripe/webhook",
+                "stripe_webhook",
+                security=(),
+                headers={k: str(v) for k, v in (("Stripe-Signature", stripe_signature),) if v is not None},
+                body=body,
+                has_body=True,
+            ),
+            options,
+        )
+        return cast("models.WebhookReceipt", result)
