@@ -386,7 +386,8 @@ class ClientProcess:
                     conn._abort("timeout_" + conn.state)
                     return
                 except ConnectionError as exc:
-                    errors[str(exc)[:60]] += 1
+                    # How long it took says which server timeout (if any) ended it.
+                    errors[f"{str(exc)[:60]} after {int(time.monotonic() - t0)} s"] += 1
                     return
                 fleet.conns.add(conn)
                 now = time.monotonic()
