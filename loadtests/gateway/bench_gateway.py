@@ -4,11 +4,14 @@
         [--runs 3] [--target both|gateway|bare] [--connections N] [--workers W] [--json PATH]
 
 Starts its own nats-server and PostgreSQL (as loadtests/publish does), migrates, seeds the demo
-tenant and its API key, then per run a fresh `tidings-server serve --workers W` (or the bare
-server, `bare_server.py`) and load-generator processes (`loadclient.py`; ≤ 15,000 connections
-each, source addresses 127.0.<p>.2-21 round-robin). Every figure is the median of `--runs` runs;
-every wait is bounded. Prints a Markdown table and the machine's load average; writes every run's
-raw figures as JSON (`--json`, default .test-artifacts/bench-gateway-<scenario>.json).
+tenant and its API key, then per run a fresh `tidings-server serve` with TIDINGS_WORKERS=W
+(default: idle ceil(N / 12,500), fanout 1, latency and connect 2) and a fresh bare server
+(`bare_server.py`, one process), and load-generator processes (`loadclient.py`; ≤ 15,000
+connections each, source addresses 127.<run>.<process>.2-21 round-robin). Every figure is the
+median of `--runs` runs; every wait is bounded. Prints a Markdown table and the machine's load
+average; writes every run's raw figures as JSON (`--json`, default
+.test-artifacts/bench-gateway-<scenario>.json). To measure a fixed commit while the tree moves,
+put a `git archive` of it on PYTHONPATH (`PYTHONPATH=<snapshot>/server/src`).
 
 Scenarios (each subscriber subscribes to `bench.>`; the gateway is published to over REST):
   idle     connect N subscribers, hold them `--hold` s (past a heartbeat), then check every one is
@@ -19,7 +22,8 @@ Scenarios (each subscriber subscribes to `bench.>`; the gateway is published to 
            whether it packed them). Then 1k subscribers under bursts: batches of 100 published,
            delivered in `events` frames.
   latency  publish → deliver at N subscribers (default 10k) and `--rate` events/s for `--seconds`;
-           probe connections (1 in 50) decode `published_at`; p50/p99 over all their events.
+           probe connections (1 in 50) decode their frames; p50/p99 over all their events, from
+           `published_at` and from when each event was due (so a queued publish counts).
   connect  N subscribers connecting at once (bounded in flight per client process): welcome +
            subscribe + subscribed per connection; connections/s and per-connection p50/p99.
 """
