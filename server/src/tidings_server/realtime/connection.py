@@ -143,7 +143,17 @@ class Connection:
         raise NotImplementedError
 
     def encode(self, events: Sequence[Delivered], durable: str | None = None) -> bytes:
+        """Events as this transport writes them (what `write_encoded` takes)."""
         raise NotImplementedError
+
+    @property
+    def encoding(self) -> str:
+        """What `encode` produces; connections with the same encoding share encoded frames."""
+        return self.transport
+
+    def write_encoded(self, data: bytes) -> None:
+        """Write what `encode` returned (the same bytes for every connection that shares them)."""
+        self.write(data)
 
     def encode_frame(self, frame: dict[str, Any]) -> bytes:
         raise NotImplementedError
@@ -272,16 +282,16 @@ class Connection:
             return 0, 0
         events, self.pending, self.pending_bytes = self.pending, [], 0
         frames = sent = 0
-        transport = self.transport
+        encoding = self.encoding
         for chunk in self._chunks(events):
-            # The same sequences on the same transport are the same bytes.
+            # The same sequences in the same encoding are the same bytes.
             key: tuple[str | int, ...] = (
-                (transport, chunk[0].seq) if len(chunk) == 1 else (transport, *(e.seq for e in chunk))
+                (encoding, chunk[0].seq) if len(chunk) == 1 else (encoding, *(e.seq for e in chunk))
             )
             data = cache.get(key)
             if data is None:
                 data = cache[key] = self.encode(chunk)
-            self.write(data)
+            self.write_encoded(data)
             frames += 1
             sent += len(data)
         return frames, sent
@@ -292,7 +302,7 @@ class Connection:
             if self.closed:
                 return
             data = self.encode(chunk, durable)
-            self.write(data)
+            self.write_encoded(data)
             self.gateway.meter.record(self.tenant_id, self.project_id, "messages_delivered", len(chunk))
             FANOUT_MESSAGES.labels(self.transport).inc()
             FANOUT_BYTES.labels(self.transport).inc(len(data))

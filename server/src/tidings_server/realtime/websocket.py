@@ -38,7 +38,7 @@ from tidings_server.realtime.connection import Connection, close_details
 from tidings_server.realtime.frames import Delivered, events_frame
 from tidings_server.realtime.gateway import Gateway
 
-__all__ = ["WebSocketConnection", "start_websocket_server"]
+__all__ = ["WebSocketConnection", "start_websocket_server", "wire_frame"]
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,30 @@ class WebSocketConnection(Connection):
                 await self.ws.drain()
 
     def encode(self, events: Sequence[Delivered], durable: str | None = None) -> bytes:
-        return events_frame(events, durable)
+        payload = events_frame(events, durable)
+        if self.ws.protocol.extensions:
+            return payload  # compressed per connection: framed by the library in `write`
+        return wire_frame(payload)
+
+    @property
+    def encoding(self) -> str:
+        # With an extension (permessage-deflate) each connection frames and compresses its own.
+        return "websocket+ext" if self.ws.protocol.extensions else "websocket"
+
+    def write_encoded(self, data: bytes) -> None:
+        ws = self.ws
+        if ws.protocol.extensions:
+            self.write(data)
+            return
+        # A complete server frame (unmasked, so the same bytes for every connection), written
+        # straight to the socket: no per-connection framing. Whole frames only, and only while
+        # open and not mid-fragment, so it interleaves with the library's own frames (pings,
+        # close) exactly like its `send`.
+        if ws.protocol.state is not State.OPEN or ws.send_in_progress is not None:
+            return
+        transport = ws.transport
+        if transport is not None and not transport.is_closing():
+            transport.write(data)
 
     def encode_frame(self, frame: dict[str, Any]) -> bytes:
         return orjson.dumps(frame)
@@ -112,6 +135,18 @@ class WebSocketConnection(Connection):
             return False
         self._allowance -= 1
         return True
+
+
+def wire_frame(payload: bytes) -> bytes:
+    """`payload` as one final, unmasked WebSocket text frame (RFC 6455 section 5.2)."""
+    size = len(payload)
+    if size < 126:
+        header = bytes((0x81, size))
+    elif size < 1 << 16:
+        header = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return header + payload
 
 
 def _credential(request: Request) -> str:
