@@ -136,6 +136,9 @@ class Gateway:
                 "connection_limit",
                 f"the tenant holds its maximum of {self.settings.max_sse_per_tenant} SSE streams",
             )
+        # Counted now, with no await since the check, so concurrent handshakes on this process
+        # cannot both take the last place; `register` follows at once, `closed` gives it back.
+        self.counts.add(tenant_id, transport, 1)
         return None
 
     async def _tier(self, tenant_id: uuid.UUID) -> str:
@@ -153,9 +156,9 @@ class Gateway:
         return tier
 
     async def register(self, conn: Connection) -> None:
+        """Right after a successful `admit` (which counted the connection)."""
         self.connections[conn] = None
         self.by_tenant[conn.tenant_id][conn] = None
-        self.counts.add(conn.tenant_id, conn.transport, 1)
         conn.tier = await self._tier(conn.tenant_id)
         CONNECTIONS_OPENED.labels(conn.transport).inc()
         CONNECTIONS.labels(conn.transport, conn.tier).inc()
