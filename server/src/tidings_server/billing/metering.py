@@ -39,6 +39,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
+from tidings_server.background import BackgroundTask
 from tidings_server.observability.metrics import (
     USAGE_API_CALLS,
     USAGE_CONNECTION_SECONDS,
@@ -108,7 +109,7 @@ class Meter:
         # The last batch written (tests replay it to show a retried flush applies once).
         self._last_batch: _Batch | None = None
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("usage-meter-flush")
         self._last_cleanup = 0.0
 
     # --- the hot path ----------------------------------------------------------------------
@@ -144,15 +145,10 @@ class Meter:
     # --- flushing --------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="usage-meter-flush")
+        self._task.start(self._run)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()
         with contextlib.suppress(Exception):
             await self.flush()
 

@@ -24,7 +24,6 @@ plus a Stripe outage of a day could make it a real duplicate.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -34,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from tidings_server.background import BackgroundTask
 from tidings_server.billing.stripe_api import StripeGateway
 from tidings_server.errors import TidingsError
 from tidings_server.observability.metrics import STRIPE_LAST_SUCCESS, STRIPE_METER_REPORTS
@@ -72,19 +72,14 @@ class UsageReporter:
         self._stripe = stripe
         self._interval = interval
         self._clock = clock
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("stripe-usage-reporter")
         self.failures = 0
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self.run(), name="stripe-usage-reporter")
+        self._task.start(self.run)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()
 
     async def run(self) -> None:
         while True:

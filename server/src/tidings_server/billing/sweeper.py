@@ -18,7 +18,6 @@ idempotent, so every node may run them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -26,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from tidings_server.background import BackgroundTask
 from tidings_server.billing.status import Change, set_tenant_status
 from tidings_server.broker.control import ControlBus
 from tidings_server.observability.metrics import TENANTS_NEAR_LIMIT
@@ -58,20 +58,15 @@ class Sweeper:
         self.trial = timedelta(days=trial_days)
         self.grace = timedelta(days=grace_days)
         self._interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("billing-sweeper")
         # Set by the composition root: (probe, meter.observe_max).
         self.storage: tuple[StorageProbe, Callable[[uuid.UUID, uuid.UUID, str, int], None]] | None = None
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="billing-sweeper")
+        self._task.start(self._run)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()
 
     async def _run(self) -> None:
         while True:

@@ -18,7 +18,6 @@ read only by that subscription's consumer) and removes it from the dead-letter s
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Any
 import nats.errors
 import orjson
 
+from tidings_server.background import BackgroundTask
 from tidings_server.broker.base import DurableSpec, OutgoingMessage, StoredMessage, StreamSpec
 from tidings_server.broker.jetstream import JetStreamBroker
 from tidings_server.errors import DependencyUnavailable, NotFound
@@ -95,7 +95,7 @@ def dlq_spec(project_id: uuid.UUID) -> StreamSpec:
 class DeadLetterRouter:
     def __init__(self, broker: JetStreamBroker) -> None:
         self._broker = broker
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("tidings-dlq-router")
 
     async def start(self) -> None:
         await self._broker.ensure_stream(
@@ -116,14 +116,10 @@ class DeadLetterRouter:
                 deliver_all=True,
             ),
         )
-        self._task = asyncio.create_task(self._run(), name="tidings-dlq-router")
+        self._task.start(self._run)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()
 
     async def _run(self) -> None:
         while True:

@@ -24,7 +24,6 @@ broker answers W x B samples per interval, which is why the interval is a settin
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Final
@@ -34,6 +33,7 @@ import sqlalchemy as sa
 from nats.js.errors import NotFoundError
 from sqlalchemy.exc import SQLAlchemyError
 
+from tidings_server.background import BackgroundTask
 from tidings_server.broker.jetstream import JetStreamBroker
 from tidings_server.broker.subjects import project_stream
 from tidings_server.events.naming import subscription_of_consumer
@@ -74,7 +74,7 @@ class BrokerMetrics:
         self._broker = broker
         self._db = db
         self._interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("tidings-broker-metrics")
 
     async def sample(self) -> BrokerSample:
         """Take one sample and set the gauges. While JetStream does not answer, only
@@ -128,12 +128,7 @@ class BrokerMetrics:
             await asyncio.sleep(self._interval)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="tidings-broker-metrics")
+        self._task.start(self._run)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()

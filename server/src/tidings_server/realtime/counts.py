@@ -26,6 +26,8 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
+from tidings_server.background import BackgroundTask
+
 __all__ = ["COUNTS_SUBJECT", "ConnectionCounts"]
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,7 @@ class ConnectionCounts:
         self.local: defaultdict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0])
         self._remote: dict[str, tuple[float, dict[uuid.UUID, list[int]]]] = {}
         self._sub: Subscription | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("tidings-connection-counts")
 
     def add(self, tenant_id: uuid.UUID, transport: str, delta: int) -> None:
         counts = self.local[tenant_id]
@@ -65,7 +67,7 @@ class ConnectionCounts:
 
     async def start(self) -> None:
         self._sub = await self._nc.subscribe(COUNTS_SUBJECT, cb=self._on_report)
-        self._task = asyncio.get_running_loop().create_task(self._report_loop())
+        self._task.start(self._report_loop)
 
     async def _on_report(self, msg: Msg) -> None:
         try:
@@ -102,10 +104,7 @@ class ConnectionCounts:
         await self._nc.publish(COUNTS_SUBJECT, orjson.dumps(payload))
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._task
+        await self._task.stop()
         with contextlib.suppress(Exception):
             await self._publish(gone=True)
         if self._sub is not None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from tidings_server.auth.principal import Principal
+from tidings_server.background import BackgroundTask
 from tidings_server.identity import keys as api_keys_mod
 from tidings_server.identity import signing as signing_mod
 from tidings_server.observability.metrics import (
@@ -81,7 +82,7 @@ class Gateway:
         self.counts = ConnectionCounts(services.broker.nc, interval=self.settings.connection_count_interval)
         self.meter = services.billing.meter
         self.hub.meter = self.meter
-        self._accounting: asyncio.Task[None] | None = None
+        self._accounting = BackgroundTask("tidings-connection-metering")
         self.connections: dict[Connection, None] = {}
         self.by_tenant: defaultdict[uuid.UUID, dict[Connection, None]] = defaultdict(dict)
         self._tiers: dict[uuid.UUID, tuple[str, float]] = {}
@@ -91,7 +92,7 @@ class Gateway:
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         await self.counts.start()
-        self._accounting = self.loop.create_task(self._account_loop())
+        self._accounting.start(self._account_loop)
         self.services.suspensions.on_change(self._suspension_changed)
         await self.services.control.subscribe(api_keys_mod.REVOKED_COMMAND, self._key_revoked)
         await self.services.control.subscribe(signing_mod.REVOKED_COMMAND, self._signing_key_revoked)
@@ -248,7 +249,6 @@ class Gateway:
     async def stop(self) -> None:
         await self.drain()
         _RUNNING.discard(self)
-        if self._accounting is not None:
-            self._accounting.cancel()
+        await self._accounting.stop()
         await self.hub.close()
         await self.counts.close()
