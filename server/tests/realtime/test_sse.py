@@ -24,7 +24,18 @@ class Stream:
 
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
-        self._lines = response.aiter_lines()
+        self._lines = self._sse_lines(response)
+
+    @staticmethod
+    async def _sse_lines(response: httpx.Response) -> AsyncIterator[str]:
+        """Lines as SSE splits them: at CR, LF or CRLF only (httpx's `aiter_lines` also splits
+        at U+2028 and the like, which JSON carries unescaped)."""
+        pending = b""
+        async for chunk in response.aiter_bytes():
+            pending += chunk
+            *lines, pending = pending.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+            for line in lines:
+                yield line.decode()
 
     async def record(self, timeout: float = 10.0) -> dict[str, str]:
         record: dict[str, str] = {}
