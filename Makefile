@@ -30,6 +30,7 @@ LINT_SUITES :=
 -include sdks/sdks.mk
 -include infra/infra.mk
 -include server/billing.mk
+-include tests/browser/browser.mk
 
 .PHONY: help install run dev test test-server lint spec-lint fmt docs clean
 help:
