@@ -31,6 +31,8 @@ LINT_SUITES :=
 -include infra/infra.mk
 -include server/billing.mk
 -include tests/browser/browser.mk
+-include tests/chaos/chaos.mk
+-include tests/attack/attack.mk
 
 .PHONY: help install run dev test test-server lint spec-lint fmt docs clean
 help:

@@ -29,6 +29,7 @@ from tidings_server.embedded import EmbeddedNats
 from tidings_server.testing.live import LiveServer
 from tidings_server.testing.realtime import Client, FrameValidator
 from tidings_server.testing.realtime import new_project as new_realtime_project
+from tidings_server.testing.waiting import eventually as _eventually
 
 # Fast samples so a test waits a fraction of a second for the collector, not the default 15 s.
 SAMPLE_INTERVAL = 0.1
@@ -142,12 +143,9 @@ def value(http: httpx.Client, name: str, **labels: str) -> float:
     return summed(http.get("/metrics"), name, **labels)
 
 
-def eventually(read: Callable[[], Any], expected: Any, timeout: float = 20.0) -> None:
+def eventually(read: Callable[[], Any], expected: Any, **options: Any) -> None:
     """Wait until `read()` returns `expected` (the collector samples every SAMPLE_INTERVAL)."""
-    deadline = time.monotonic() + timeout
-    while (seen := read()) != expected:
-        assert time.monotonic() < deadline, f"still {seen!r}, expected {expected!r}"
-        time.sleep(SAMPLE_INTERVAL)
+    _eventually(read, expected, interval=SAMPLE_INTERVAL, **options)
 
 
 def backlog(http: httpx.Client) -> tuple[float, float]:
