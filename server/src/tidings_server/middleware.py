@@ -30,12 +30,12 @@ REQUEST_ID_HEADER = b"x-request-id"
 # Past the limit, a chunked body is still read (and dropped) up to this much so the client gets
 # the 413; beyond it the connection is closed on a client that keeps sending.
 DRAIN_LIMIT_BYTES = 4 * 1024 * 1024
-_VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+_VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
 
 def _incoming_request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
-        if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.match(value):
+        if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.fullmatch(value):
             return str(value.decode("ascii"))
     return uuid.uuid4().hex
 

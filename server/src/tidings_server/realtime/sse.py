@@ -34,10 +34,11 @@ from tidings_server.realtime import protocol
 from tidings_server.realtime.connection import Connection
 from tidings_server.realtime.frames import Delivered, sse_comment, sse_record, sse_records
 from tidings_server.realtime.gateway import Gateway
+from tidings_server.validation import parse_id
 
 __all__ = ["SSEConnection", "SSEEndpoint", "sse_endpoint"]
 
-_PATH = re.compile(r"^/v1/projects/([0-9a-fA-F-]{36})/stream$")
+_PATH = re.compile(r"/v1/projects/([^/]+)/stream")
 # Frames of the protocol that SSE carries (the others answer WebSocket client frames).
 _SSE_FRAMES = frozenset({"reset", "error"})
 
@@ -122,11 +123,11 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         await response(scope, receive, send)
         return
     gateway: Gateway | None = scope.get("state", {}).get("gateway")
-    match = _PATH.match(scope["path"])
-    if gateway is None or match is None:
+    match = _PATH.fullmatch(scope["path"])
+    project_id = None if match is None else parse_id(match.group(1))
+    if gateway is None or project_id is None:
         await _problem("not_found", "no such stream", scope)(scope, receive, send)
         return
-    project_id = uuid.UUID(match.group(1))
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     patterns = query.get("topic", [])
     errors = [

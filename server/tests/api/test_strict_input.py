@@ -1,0 +1,186 @@
+"""Input the server used to accept or crash on (issue 12, items 6-8): every pattern is checked
+with full-match semantics, an empty Content-Type is a 415, a malformed path id is a 404/4404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+
+from tidings_server.testing.live import LiveServer
+from tidings_server.testing.rawhttp import raw_request
+from tidings_server.testing.realtime import Project, new_project
+
+
+@pytest.fixture
+async def project(server: LiveServer, http: httpx.AsyncClient) -> Project:
+    return await new_project(server, http)
+
+
+def _refused(response: httpx.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == code
+
+
+def _user(project: Project) -> dict[str, str]:
+    return {"authorization": f"Bearer {project.user_token}"}
+
+
+# --- item 6: a trailing newline passes no pattern ----------------------------------------------
+
+
+async def test_publish_topic_with_a_trailing_newline_is_refused(project: Project) -> None:
+    response = await project.http.post(
+        f"/v1/projects/{project.id}/events",
+        json={"topic": "orders.created\n", "data": {}},
+        headers=project.headers,
+    )
+    _refused(response, 400, "validation_failed")
+    assert response.json()["errors"][0]["pointer"] == "/topic"
+
+
+async def test_replay_filter_with_a_trailing_newline_is_refused(project: Project) -> None:
+    response = await project.http.get(
+        f"/v1/projects/{project.id}/events", params={"topic": "orders.created\n"}, headers=project.headers
+    )
+    _refused(response, 400, "validation_failed")
+
+
+async def test_since_with_a_trailing_newline_is_refused(project: Project) -> None:
+    response = await project.http.get(
+        f"/v1/projects/{project.id}/events",
+        params={"since": "2026-01-01T00:00:00Z\n"},
+        headers=project.headers,
+    )
+    _refused(response, 400, "validation_failed")
+
+
+async def test_usage_date_with_a_trailing_newline_is_refused(project: Project) -> None:
+    response = await project.http.get(
+        f"/v1/projects/{project.id}/usage", params={"start": "2026-01-01\n"}, headers=_user(project)
+    )
+    _refused(response, 400, "validation_failed")
+
+
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        ("/v1/tenants/{tenant}/projects", {"slug": "p2\n", "name": "P"}),
+        ("/v1/projects/{project}/signing-keys", {"kid": "k1\n", "alg": "HS256"}),
+        ("/v1/projects/{project}/schemas", {"topic": "orders.*\n", "schema": {"type": "object"}}),
+        ("/v1/projects/{project}/keys", {"name": "k", "scopes": {"publish": ["orders.>\n"]}}),
+        ("/v1/projects/{project}/tokens", {"user_id": "u1", "capabilities": {"subscribe": ["a\n"]}}),
+        ("/v1/projects/{project}/tokens", {"user_id": "u1\n", "capabilities": {"subscribe": ["a"]}}),
+        ("/v1/projects/{project}/subscriptions", {"name": "s1\n", "topic": "orders.*"}),
+        ("/v1/projects/{project}/subscriptions", {"name": "s1", "topic": "orders.*\n"}),
+    ],
+)
+async def test_bodies_with_a_trailing_newline_are_refused(
+    project: Project, route: str, body: dict[str, Any]
+) -> None:
+    # Client tokens are minted by a backend with its API key; the rest is managed by a user.
+    headers = project.headers if route.endswith("/tokens") else _user(project)
+    response = await project.http.post(
+        route.format(tenant=project.tenant_id, project=project.id), json=body, headers=headers
+    )
+    _refused(response, 400, "validation_failed")
+
+
+async def test_signup_email_with_a_trailing_newline_is_refused(http: httpx.AsyncClient) -> None:
+    response = await http.post(
+        "/v1/auth/signup",
+        json={
+            "email": "newline@example.com\n",
+            "password": "password-long-enough",
+            "name": "N",
+            "tenant": {"slug": "newline", "name": "N"},
+        },
+    )
+    _refused(response, 400, "validation_failed")
+
+
+async def test_subscription_path_with_a_trailing_newline_is_not_found(project: Project) -> None:
+    response = await project.http.get(
+        f"/v1/projects/{project.id}/subscriptions/s1%0A", headers=project.headers
+    )
+    _refused(response, 404, "not_found")
+
+
+async def test_sse_topic_with_a_trailing_newline_is_refused(project: Project) -> None:
+    response = await project.http.get(
+        f"/v1/projects/{project.id}/stream", params={"topic": "orders.created\n"}, headers=project.headers
+    )
+    _refused(response, 400, "validation_failed")
+
+
+async def test_ws_subscribe_with_a_trailing_newline_is_refused(project: Project) -> None:
+    async with websockets.connect(
+        project.ws_url, additional_headers={"Authorization": f"Bearer {project.key}"}
+    ) as ws:
+        await ws.recv()  # welcome
+        await ws.send('{"type": "subscribe", "topic": "orders.created\\n"}')
+        assert '"invalid_frame"' in str(await ws.recv())
+        await ws.wait_closed()
+    assert ws.close_code == 4400
+
+
+# --- item 7: publish with an empty Content-Type ------------------------------------------------
+
+
+@pytest.mark.parametrize("content_type", ["", "text/plain", "application/x-www-form-urlencoded"])
+async def test_publish_without_a_json_content_type_is_415(project: Project, content_type: str) -> None:
+    response = await project.http.post(
+        f"/v1/projects/{project.id}/events",
+        content=b'{"topic": "orders.created", "data": {}}',
+        headers={**project.headers, "content-type": content_type},
+    )
+    _refused(response, 415, "unsupported_media_type")
+
+
+# --- item 8: a malformed project id is 404 / 4404 ----------------------------------------------
+
+MALFORMED_IDS = ["-" * 36, "0" * 36, "not-a-uuid", "00000000-0000-0000-0000-00000000000g"]
+
+
+@pytest.mark.parametrize("project_id", MALFORMED_IDS)
+async def test_ws_with_a_malformed_project_id_closes_4404(server: LiveServer, project_id: str) -> None:
+    async with websockets.connect(f"{server.ws_url}/v1/projects/{project_id}/ws") as ws:
+        frame = await ws.recv()
+        await ws.wait_closed()
+    assert '"not_found"' in str(frame)
+    assert ws.close_code == 4404
+
+
+@pytest.mark.parametrize("project_id", MALFORMED_IDS)
+async def test_sse_with_a_malformed_project_id_is_404(http: httpx.AsyncClient, project_id: str) -> None:
+    response = await http.get(f"/v1/projects/{project_id}/stream", params={"topic": ">"})
+    _refused(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("project_id", MALFORMED_IDS)
+async def test_rest_with_a_malformed_project_id_is_404(project: Project, project_id: str) -> None:
+    response = await project.http.get(f"/v1/projects/{project_id}/events", headers=project.headers)
+    _refused(response, 404, "not_found")
+
+
+def _raw_publish(project: Project, content_type_line: bytes) -> bytes:
+    body = b'{"topic": "orders.created", "data": {}}'
+    return (
+        b"POST /v1/projects/" + project.id.encode() + b"/events HTTP/1.1\r\n"
+        b"Host: 127.0.0.1\r\nConnection: close\r\n"
+        b"Authorization: Bearer " + project.key.encode() + b"\r\n" + content_type_line + b"Content-Length: "
+        + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+
+
+@pytest.mark.parametrize("line", [b"", b"Content-Type:\r\n", b"Content-Type: \r\n", b"Content-Type: ;\r\n"])
+async def test_publish_with_an_empty_or_missing_content_type_is_415(project: Project, line: bytes) -> None:
+    response = await raw_request(project.server.port, _raw_publish(project, line))
+    assert response is not None
+    assert response.status == 415, response.body
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {**response.json(), "code": "unsupported_media_type"}
