@@ -11,7 +11,11 @@ import websockets
 
 
 from tidings_server.testing.live import LiveServer
-from tidings_server.testing.rawhttp import raw_request
+from tidings_server import serving
+from tidings_server.config import Settings
+from tidings_server.realtime.websocket import gateway_socket
+from tidings_server.serving import MAX_HEAD_BYTES, MAX_HEADERS, BoundedHttpToolsProtocol
+from tidings_server.testing.rawhttp import RawResponse, raw_request
 from tidings_server.testing.realtime import Project, new_project
 
 
@@ -184,3 +188,67 @@ async def test_publish_with_an_empty_or_missing_content_type_is_415(project: Pro
     assert response.status == 415, response.body
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {**response.json(), "code": "unsupported_media_type"}
+
+
+# --- item 10: the REST/SSE port bounds the request head ----------------------------------------
+
+
+def _get(path: bytes, extra: bytes) -> bytes:
+    return b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra + b"\r\n"
+
+
+def _is_431(response: RawResponse | None) -> None:
+    assert response is not None
+    assert response.status == 431, response.body
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["connection"] == "close"
+    body = response.json()
+    assert isinstance(body, dict)
+    assert body["code"] == "request_header_fields_too_large"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        b"X-Big: " + b"a" * (MAX_HEAD_BYTES + 1) + b"\r\n",
+        b"".join(b"X-H%d: v\r\n" % i for i in range(MAX_HEADERS + 1)),
+    ],
+    ids=["bytes", "fields"],
+)
+async def test_a_request_head_over_the_bound_is_431(server: LiveServer, extra: bytes) -> None:
+    _is_431(await raw_request(server.port, _get(b"/healthz", extra)))
+
+
+async def test_a_request_target_over_the_bound_is_431(server: LiveServer) -> None:
+    _is_431(await raw_request(server.port, _get(b"/healthz?" + b"a" * MAX_HEAD_BYTES, b"")))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [b"X-Big: " + b"a" * (16 * 1024 * 1024) + b"\r\n", b"".join(b"X-H%d: v\r\n" % i for i in range(20_000))],
+    ids=["16MiB", "20000-fields"],
+)
+async def test_a_huge_head_is_cut_off_and_the_server_stays_up(
+    server: LiveServer, http: httpx.AsyncClient, extra: bytes
+) -> None:
+    # The server answers 431 and closes after the bound; the client, still sending, may see
+    # the connection reset instead of the answer.
+    response = await raw_request(server.port, _get(b"/healthz", extra))
+    if response is not None:
+        _is_431(response)
+    assert (await http.get("/healthz")).status_code == 200
+
+
+async def test_a_head_within_the_bound_is_served(server: LiveServer) -> None:
+    extra = b"".join(b"X-H%d: %s\r\n" % (i, b"v" * 256) for i in range(MAX_HEADERS - 8))
+    response = await raw_request(server.port, _get(b"/healthz", extra))
+    assert response is not None
+    assert response.status == 200
+
+
+def test_the_served_port_uses_the_bounded_protocol(settings: Settings) -> None:
+    sock = gateway_socket("127.0.0.1", 0, reuse_port=False)
+    try:
+        assert serving._config(settings, sock).http is BoundedHttpToolsProtocol
+    finally:
+        sock.close()
