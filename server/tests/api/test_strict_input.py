@@ -3,6 +3,7 @@ with full-match semantics, an empty Content-Type is a 415, a malformed path id i
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ import websockets
 from tidings_server.testing.live import LiveServer
 from tidings_server import serving
 from tidings_server.config import Settings
+from tidings_server.observability.logging import ConsoleFormatter
 from tidings_server.realtime.websocket import gateway_socket
 from tidings_server.serving import MAX_HEAD_BYTES, MAX_HEADERS, BoundedHttpToolsProtocol
 from tidings_server.testing.rawhttp import RawResponse, raw_request
@@ -252,3 +254,20 @@ def test_the_served_port_uses_the_bounded_protocol(settings: Settings) -> None:
         assert serving._config(settings, sock).http is BoundedHttpToolsProtocol
     finally:
         sock.close()
+
+
+# --- item 11: the access log cannot be forged through the path --------------------------------
+
+
+async def test_the_access_log_line_keeps_control_characters_escaped(
+    server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="tidings.access")
+    request = _get(b"/v1/x%0A12:00:00%20INFO%20forged%1B[2J%00", b"")
+    response = await raw_request(server.port, request)
+    assert response is not None
+    assert response.status == 404
+    [record] = [r for r in caplog.records if r.name == "tidings.access" and "forged" in r.getMessage()]
+    line = ConsoleFormatter().format(record)
+    assert "GET /v1/x%0A12:00:00 INFO forged%1B[2J%00 404 status=404" in line, line
+    assert "\n" not in line
