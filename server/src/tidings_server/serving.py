@@ -109,20 +109,23 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]  # uvic
                     self._refuse_head()
 
     def _bad_request(self) -> None:
-        msg = "Invalid HTTP request received."
-        self.logger.warning(msg)
-        self.send_400_response(msg)
+        # Not uvicorn's text/plain 400 (nor its warning per request: any peer can send garbage).
+        self._refuse(400, "Bad Request", "bad_request", "the request is not valid HTTP/1.1")
 
     def _refuse_head(self) -> None:
-        body = orjson.dumps(
-            problem_body(
-                "request_header_fields_too_large",
-                detail=f"the request head is limited to {MAX_HEAD_BYTES} bytes and {MAX_HEADERS} fields",
-            )
+        self._refuse(
+            431,
+            "Request Header Fields Too Large",
+            "request_header_fields_too_large",
+            f"the request head is limited to {MAX_HEAD_BYTES} bytes and {MAX_HEADERS} fields",
         )
+
+    def _refuse(self, status: int, reason: str, code: str, detail: str) -> None:
+        """Answer a request that never reaches the application, and close the connection."""
+        body = orjson.dumps(problem_body(code, detail=detail))
         self.transport.write(
-            b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-            b"content-type: " + PROBLEM_MEDIA_TYPE.encode() + b"\r\n"
+            f"HTTP/1.1 {status} {reason}\r\n".encode()
+            + b"content-type: " + PROBLEM_MEDIA_TYPE.encode() + b"\r\n"
             b"content-length: " + str(len(body)).encode() + b"\r\n"
             b"connection: close\r\n\r\n" + body
         )

@@ -32,6 +32,7 @@ from connexion.validators import (
 )
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from jsonschema.validators import extend
+from starlette.datastructures import QueryParams
 from starlette.types import Scope
 
 from tidings_server.errors import InvalidJSON, NotFound, RequestError
@@ -52,6 +53,10 @@ MAX_VIOLATIONS = 50
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
+_NUMBER_LITERALS = {
+    "integer": re.compile(r"-?[0-9]{1,19}"),
+    "number": re.compile(r"-?[0-9]{1,19}(?:\.[0-9]{1,19})?(?:[eE][-+]?[0-9]{1,3})?"),
+}
 # An id in a path (spec/schemas/common.yaml `Id`): a UUID in its canonical 8-4-4-4-12 form.
 _ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -111,7 +116,15 @@ def _strict_formats(base: FormatChecker) -> FormatChecker:
     return checker
 
 
-FORMAT_CHECKER = _strict_formats(Draft4Validator.FORMAT_CHECKER)
+def _with_date(checker: FormatChecker) -> FormatChecker:
+    """Draft 4 has no `date` format; OpenAPI 3.0 has (`full-date` of RFC 3339)."""
+    if "date" not in checker.checkers:
+        func, raises = FormatChecker().checkers["date"]
+        checker.checks("date", raises)(func)
+    return checker
+
+
+FORMAT_CHECKER = _strict_formats(_with_date(FormatChecker(formats=Draft4Validator.FORMAT_CHECKER.checkers)))
 ParameterSchemaValidator = extend(Draft4Validator, {"pattern": _ecma_pattern})
 RequestSchemaValidator = extend(Draft4RequestValidator, {"pattern": _ecma_pattern})
 ResponseSchemaValidator = extend(Draft4ResponseValidator, {"pattern": _ecma_pattern})
@@ -137,6 +150,23 @@ def _pointer(error: ValidationError) -> str:
 class EcmaParameterValidator(ParameterValidator):  # type: ignore[misc]  # connexion is untyped
     """connexion's parameter checks with ECMA patterns; a path parameter that breaks its schema
     names no resource: 404 `not_found` (before the query is looked at), on every route."""
+
+    def validate(self, scope: Scope) -> None:
+        # connexion coerces with int()/float(), which take " 1", "1\n" and "1_000": a number in a
+        # query is its plain literal, or refused.
+        raw = QueryParams(scope.get("query_string", b""))
+        for param in self.parameters.get("query", []):
+            literal = _NUMBER_LITERALS.get(param.get("schema", {}).get("type"))
+            if literal is None:
+                continue
+            for value in raw.getlist(param["name"]):
+                if not literal.fullmatch(value):
+                    raise RequestError(
+                        "a query parameter is malformed",
+                        code="validation_failed",
+                        errors=[{"pointer": f"/{param['name']}", "message": f"{value!r} is not a number"}],
+                    )
+        super().validate(scope)
 
     def validate_request(self, request: t.Any) -> None:
         for param in self.parameters.get("path", []):

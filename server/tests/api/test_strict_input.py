@@ -271,3 +271,11 @@ async def test_the_access_log_line_keeps_control_characters_escaped(
     line = ConsoleFormatter().format(record)
     assert "GET /v1/x%0A12:00:00 INFO forged%1B[2J%00 404 status=404" in line, line
     assert "\n" not in line
+
+
+@pytest.mark.parametrize("limit", [" 1", "1\n", "+1", "1_0", "١"])
+async def test_an_integer_query_parameter_is_its_plain_literal(project: Project, limit: str) -> None:
+    response = await project.http.get(
+        f"/v1/projects/{project.id}/events", params={"limit": limit}, headers=project.headers
+    )
+    _refused(response, 400, "validation_failed")
