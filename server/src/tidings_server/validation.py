@@ -9,13 +9,16 @@ Every validator here checks patterns with ECMA semantics (`ecma_regex`), and str
 Bodies: connexion 3.3's JSON body validator lets a body that is not valid UTF-8 (or declares an
 unknown charset) escape as a 500, and reports only the first schema violation as prose. This one
 answers `invalid_json` (400) for undecodable or unparsable bodies and `validation_failed` (400)
-listing every violation with its JSON pointer. A body without a Content-Type is refused
+listing every violation with its JSON pointer; a body nested deeper than `MAX_JSON_DEPTH`, or
+with an integer past 64 bits (orjson would read it as a float, altered), is `invalid_json`.
+A body without a Content-Type is refused
 (`unsupported_media_type`, 415): connexion validates it as JSON but hands the handler bytes.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 import typing as t
 import uuid
@@ -49,6 +52,10 @@ __all__ = [
 # Violations reported per request: enough to fix a payload, bounded so a huge invalid array
 # cannot make a huge error.
 MAX_VIOLATIONS = 50
+# Nesting of arrays and objects in a body: far past any real payload, well short of where a
+# recursive reader (the standard library's, jsonschema's) runs out of stack.
+MAX_JSON_DEPTH = 128
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
 # Unicode category Cc: C0 controls, DEL and C1 controls.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
@@ -135,6 +142,26 @@ def parameter_validator(schema: t.Mapping[str, t.Any]) -> t.Any:
     return ParameterSchemaValidator(schema, format_checker=FORMAT_CHECKER)
 
 
+def _depth_over(value: t.Any, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than `limit` (iterative: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return True
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _int64(literal: str) -> int:
+    value = int(literal)
+    if not -(2**63) <= value < 2**64:
+        raise InvalidJSON(f"the integer {literal[:24]}... is outside the 64-bit range JSON numbers keep")
+    return value
+
+
 def _declared_media_type(scope: Scope) -> bool:
     """Whether the request names a media type (a Content-Type that is not blank)."""
     for name, value in scope.get("headers", ()):
@@ -205,9 +232,15 @@ class StrictJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]  
         except (UnicodeDecodeError, LookupError):
             raise InvalidJSON(f"the body is not valid {self._encoding} text") from None
         try:
-            return orjson.loads(text)
+            body = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
             raise InvalidJSON(f"the body is not valid JSON: {exc}") from None
+        if _depth_over(body, MAX_JSON_DEPTH):
+            raise InvalidJSON(f"the body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels")
+        if _LONG_DIGITS.search(text):
+            # orjson reads an integer past 64 bits as a float: it would be stored altered.
+            json.loads(text, parse_int=_int64)
+        return body
 
     def _validate(self, body: t.Any) -> dict[str, t.Any] | None:
         if not self._nullable and body is None:

@@ -279,3 +279,36 @@ async def test_an_integer_query_parameter_is_its_plain_literal(project: Project,
         f"/v1/projects/{project.id}/events", params={"limit": limit}, headers=project.headers
     )
     _refused(response, 400, "validation_failed")
+
+
+# --- found by the attack suite: JSON the body validator passed on to be mangled or to crash ---
+
+
+@pytest.mark.parametrize("depth", [129, 1_000])
+async def test_deeply_nested_json_is_invalid_json(project: Project, depth: int) -> None:
+    response = await project.http.post(
+        f"/v1/projects/{project.id}/events",
+        content=b'{"topic": "a", "data": ' + b"[" * depth + b"]" * depth + b"}",
+        headers={**project.headers, "content-type": "application/json"},
+    )
+    _refused(response, 400, "invalid_json")
+
+
+@pytest.mark.parametrize("number", [b"18446744073709551616", b"-9223372036854775809", b"1" * 30])
+async def test_integers_past_64_bits_are_invalid_json(project: Project, number: bytes) -> None:
+    # orjson reads them as floats: the event would be stored altered.
+    response = await project.http.post(
+        f"/v1/projects/{project.id}/events",
+        content=b'{"topic": "a", "data": {"n": ' + number + b"}}",
+        headers={**project.headers, "content-type": "application/json"},
+    )
+    _refused(response, 400, "invalid_json")
+
+
+async def test_64_bit_integers_and_long_digit_strings_are_kept(project: Project) -> None:
+    data = {"max": 2**64 - 1, "min": -(2**63), "text": "1" * 40}
+    published = await project.publish("a", data)
+    replay = await project.http.get(
+        f"/v1/projects/{project.id}/events", params={"topic": "a"}, headers=project.headers
+    )
+    assert [e["data"] for e in replay.json()["items"] if e["cursor"] == published["cursor"]] == [data]
