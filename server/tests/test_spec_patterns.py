@@ -49,7 +49,9 @@ PATTERNS = spec_patterns()
 def test_the_walk_finds_the_patterns() -> None:
     # Topic, id, slug, cursor, email, ... patterns live in openapi.yaml and the schema files.
     assert len(PATTERNS) >= 20
-    assert any(Path(where.split("/")[0]).name == "asyncapi.yaml" or "realtime" in where for where, _ in PATTERNS)
+    assert any(
+        Path(where.split("/")[0]).name == "asyncapi.yaml" or "realtime" in where for where, _ in PATTERNS
+    )
 
 
 def test_python_re_alone_would_accept_a_trailing_newline() -> None:

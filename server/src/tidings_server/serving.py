@@ -37,7 +37,14 @@ from tidings_server.observability import metrics
 from tidings_server.realtime.gateway import drain_running_gateways
 from tidings_server.realtime.websocket import gateway_socket
 
-__all__ = ["MAX_HEADERS", "MAX_HEAD_BYTES", "BoundedHttpToolsProtocol", "TidingsServer", "run", "settings_env"]
+__all__ = [
+    "MAX_HEADERS",
+    "MAX_HEAD_BYTES",
+    "BoundedHttpToolsProtocol",
+    "TidingsServer",
+    "run",
+    "settings_env",
+]
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +59,7 @@ class _HeadTooLarge(Exception):
     pass
 
 
-class BoundedHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]  # uvicorn's protocol is partly typed
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a bounded request head (431 past the bound)."""
 
     def connection_made(self, transport: Any) -> None:
@@ -125,7 +132,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]  # uvic
         body = orjson.dumps(problem_body(code, detail=detail))
         self.transport.write(
             f"HTTP/1.1 {status} {reason}\r\n".encode()
-            + b"content-type: " + PROBLEM_MEDIA_TYPE.encode() + b"\r\n"
+            + b"content-type: "
+            + PROBLEM_MEDIA_TYPE.encode()
+            + b"\r\n"
             b"content-length: " + str(len(body)).encode() + b"\r\n"
             b"connection: close\r\n\r\n" + body
         )

@@ -132,9 +132,9 @@ def _with_date(checker: FormatChecker) -> FormatChecker:
 
 
 FORMAT_CHECKER = _strict_formats(_with_date(FormatChecker(formats=Draft4Validator.FORMAT_CHECKER.checkers)))
-ParameterSchemaValidator = extend(Draft4Validator, {"pattern": _ecma_pattern})
-RequestSchemaValidator = extend(Draft4RequestValidator, {"pattern": _ecma_pattern})
-ResponseSchemaValidator = extend(Draft4ResponseValidator, {"pattern": _ecma_pattern})
+ParameterSchemaValidator = extend(Draft4Validator, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
+RequestSchemaValidator = extend(Draft4RequestValidator, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
+ResponseSchemaValidator = extend(Draft4ResponseValidator, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
 
 
 def parameter_validator(schema: t.Mapping[str, t.Any]) -> t.Any:

@@ -79,15 +79,15 @@ def target(server: LiveServer) -> Target:
         auth = {"authorization": f"Bearer {token}"}
         me = http.get("/v1/me", headers=auth).json()
         tenant = me["memberships"][0]["tenant_id"]
-        project = http.post(f"/v1/tenants/{tenant}/projects", json={"slug": "attack", "name": "P"}, headers=auth)
+        project = http.post(
+            f"/v1/tenants/{tenant}/projects", json={"slug": "attack", "name": "P"}, headers=auth
+        )
         assert project.status_code == 201, project.text
         project_id = project.json()["id"]
         scopes = {"publish": [">"], "subscribe": [">"], "history": [">"], "admin": [">"]}
         key = http.post(f"/v1/projects/{project_id}/keys", json={"name": "k", "scopes": scopes}, headers=auth)
         assert key.status_code == 201, key.text
-        return Target(
-            server, tenant, project_id, me["id"], key.json()["key"], key.json()["key_id"], token
-        )
+        return Target(server, tenant, project_id, me["id"], key.json()["key"], key.json()["key_id"], token)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-import pytest
 
 from tidings_server.testing.attack import (
     CONTROL_INFIXES,
@@ -22,8 +21,6 @@ from tidings_server.testing.attack import (
 )
 from tidings_server.testing.rawhttp import raw_request
 from tidings_server.validation import parameter_validator
-
-
 
 
 def _mutations(base: str, *, suffixes: tuple[str, ...], infixes: tuple[str, ...]) -> list[str]:

@@ -12,8 +12,6 @@ from tidings_server.testing.attack import MALFORMED_IDS, assert_problem
 from tidings_server.testing.live import LiveServer
 
 
-
-
 @pytest.mark.parametrize("project", MALFORMED_IDS)
 async def test_websocket_with_a_malformed_project_id_closes_4404(server: LiveServer, project: str) -> None:
     async with websockets.connect(f"{server.ws_url}/v1/projects/{project}/ws") as ws:

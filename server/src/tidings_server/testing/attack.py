@@ -21,8 +21,7 @@ import yaml
 from hypothesis import Phase, find, settings
 from hypothesis import strategies as st
 
-from tidings_server.errors import error_registry
-from tidings_server.spec import spec_dir
+from tidings_server.spec import error_registry, spec_dir
 from tidings_server.testing.live import LiveServer
 
 __all__ = [
@@ -160,7 +159,7 @@ def valid_value(schema: dict[str, Any]) -> str:
     return _minimal(pattern) if pattern else "a"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _minimal(pattern: str) -> str:
     # The first example found, without shrinking (which costs seconds a pattern on a busy box).
     value: str = find(
@@ -263,7 +262,9 @@ class LogCapture(logging.Handler):
 
     def tracebacks(self) -> list[str]:
         return [
-            f"{r.name}: {r.getMessage()}" for r in self.records if r.exc_info is not None or r.levelno >= logging.ERROR
+            f"{r.name}: {r.getMessage()}"
+            for r in self.records
+            if r.exc_info is not None or r.levelno >= logging.ERROR
         ]
 
 
@@ -273,7 +274,11 @@ CODES = frozenset(error_registry())
 def assert_problem(response: httpx.Response, status: int | tuple[int, ...], code: str | None = None) -> None:
     """A problem+json answer with `status` and a registered code (`code` when given)."""
     statuses = (status,) if isinstance(status, int) else status
-    assert response.status_code in statuses, (response.request.method, str(response.request.url), response.text)
+    assert response.status_code in statuses, (
+        response.request.method,
+        str(response.request.url),
+        response.text,
+    )
     assert response.headers["content-type"].split(";")[0] == "application/problem+json", response.text
     body = response.json()
     assert body["code"] in CODES, body
