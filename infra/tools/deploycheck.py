@@ -21,6 +21,7 @@ reachable where these run, so each artefact is checked as far as offline tools a
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -497,17 +498,17 @@ def decisions(docs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def check_kustomize() -> dict[str, int]:
+def check_kustomize(root: Path = K8S) -> dict[str, int]:
     """The base is the chart's render; each overlay builds, validates like the chart, and makes the
     same decisions as the chart with values-<env>.yaml."""
     problems: list[str] = []
     for name, text in render_k8s_base().items():
-        path = K8S / "base" / name
+        path = root / "base" / name
         if not path.is_file() or path.read_text() != text:
             problems.append(f"infra/k8s/base/{name} is not the chart's render: run `make k8s-base`")
     counts: dict[str, int] = {}
     for env, values in values_files().items():
-        docs = validate_manifests(kustomize_build(K8S / "overlays" / env))
+        docs = validate_manifests(kustomize_build(root / "overlays" / env))
         problems += [f"{env}: {p}" for p in deployment_rules(docs)]
         ours = decisions(docs)
         chart = decisions([d for d in yaml.safe_load_all(helm_template(values)) if d and d["kind"] != "Job"])
@@ -601,11 +602,16 @@ def check_dockerfile(path: Path = REPO / "Dockerfile") -> None:
 
 
 def parse_hcl(path: Path) -> dict[str, Any]:
+    """`path` parsed as HCL (cached by content: the property test parses many near-copies)."""
     try:
-        with path.open() as handle:
-            parsed: dict[str, Any] = hcl2.load(handle)
+        return _parse_hcl_text(path.read_text())
     except Exception as err:  # noqa: BLE001 - lark raises many types; each is a parse failure here
         raise CheckError(f"{path}: not valid HCL: {err}") from None
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_hcl_text(text: str) -> dict[str, Any]:
+    parsed: dict[str, Any] = hcl2.loads(text)
     return parsed
 
 
