@@ -64,8 +64,14 @@ install-helm:
 
 DEPLOYCHECK := $(RUN) python infra/tools/deploycheck.py
 
-.PHONY: test-deploy k8s-base
+.PHONY: test-deploy k8s-base lint-deploy
 TEST_SUITES += test-deploy
+LINT_SUITES += lint-deploy
+
+# infra/tools is outside the root lint's folders; mypy covers it through pyproject's files.
+lint-deploy: $(VENV)/.synced
+	$(RUN) ruff check infra/tools
+	$(RUN) ruff format --check infra/tools
 
 # The chart tests in tests/infra (part of the server's pytest run) need helm too.
 test-server: install-helm

@@ -115,7 +115,12 @@ _METADATA = {
     },
     "additionalProperties": False,
 }
-_DURATION = {"type": "string", "pattern": r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)\Z"}
+_DURATION = {
+    "type": "string",
+    # Prometheus durations (the CRDs' pattern), anchored at both ends.
+    "pattern": r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?"
+    r"(([0-9]+)s)?(([0-9]+)ms)?)\Z",
+}
 _SECRET_KEY = {
     "type": "object",
     "required": ["key"],
@@ -255,7 +260,9 @@ def _container(docs: Iterable[Mapping[str, Any]], kind: str) -> list[Mapping[str
     return [d for d in docs if d.get("kind") == kind]
 
 
-def _env_value(container: Mapping[str, Any], name: str, configmaps: Mapping[str, Mapping[str, str]]) -> str | None:
+def _env_value(
+    container: Mapping[str, Any], name: str, configmaps: Mapping[str, Mapping[str, str]]
+) -> str | None:
     for env in container.get("env", []):
         if env["name"] == name:
             return str(env.get("value")) if "value" in env else None
@@ -327,7 +334,11 @@ def deployment_rules(docs: list[dict[str, Any]]) -> list[str]:
                 problems.append(f"{_name(dep)}: {var} is a literal; reference a Secret")
     for ing in _container(docs, "Ingress"):
         paths = [p for rule in ing["spec"]["rules"] for p in rule["http"]["paths"]]
-        ws = [p for p in paths if re.fullmatch(str(p["path"]).replace("[^/]+", "[a-z0-9]+"), "/v1/projects/p1/ws")]
+        ws = [
+            p
+            for p in paths
+            if re.fullmatch(str(p["path"]).replace("[^/]+", "[a-z0-9]+"), "/v1/projects/p1/ws")
+        ]
         if not ws or ws[0]["backend"]["service"]["port"].get("name") != "gateway":
             problems.append(f"{_name(ing)}: /v1/projects/*/ws must route to the gateway port")
     migrations = [j for j in _container(docs, "Job") if "migrate" in j["metadata"]["name"]]
@@ -368,7 +379,16 @@ def values_files() -> dict[str, Path]:
 
 def helm_template(*values: Path, chart: Path = CHART, sets: Iterable[str] = ()) -> str:
     helm = _need("helm", "make install-helm")
-    cmd = [helm, "template", RELEASE, str(chart), "--namespace", NAMESPACE, "--kube-version", K8S_VERSIONS[-1]]
+    cmd = [
+        helm,
+        "template",
+        RELEASE,
+        str(chart),
+        "--namespace",
+        NAMESPACE,
+        "--kube-version",
+        K8S_VERSIONS[-1],
+    ]
     for path in values:
         cmd += ["--values", str(path)]
     for item in sets:
@@ -388,7 +408,9 @@ def check_helm() -> dict[str, int]:
     """helm lint + template for the defaults and each environment; objects rendered per values file."""
     problems: list[str] = []
     if (CHART / "files" / "alerts.yaml").read_bytes() != ALERTS.read_bytes():
-        problems.append("infra/helm/tidings/files/alerts.yaml differs from infra/prometheus/alerts.yaml (copy it)")
+        problems.append(
+            "infra/helm/tidings/files/alerts.yaml differs from infra/prometheus/alerts.yaml (copy it)"
+        )
     counts: dict[str, int] = {}
     for env, path in {"default": None, **values_files()}.items():
         extra = () if path is None else (path,)
@@ -515,7 +537,9 @@ def check_kustomize(root: Path = K8S) -> dict[str, int]:
         ours["kinds"] = [k for k in ours["kinds"] if k != "Job"]
         for key in chart:
             if ours[key] != chart[key]:
-                problems.append(f"{env}: {key} differs from the chart with values-{env}.yaml: {ours[key]} != {chart[key]}")
+                problems.append(
+                    f"{env}: {key} differs from the chart with values-{env}.yaml: {ours[key]} != {chart[key]}"
+                )
         counts[env] = len(docs)
     _fail_on(problems, "manifest rules")
     return counts
@@ -635,9 +659,12 @@ def load_tree(root: Path) -> dict[Path, dict[str, Any]]:
     return {path: parse_hcl(path) for path in sorted(root.rglob("*.tf")) if ".terraform" not in path.parts}
 
 
-_HARDCODED_REGION = re.compile(r"\b(us|eu|ap|sa|ca|me|af)-(north|south|east|west|central|northeast|southeast)-\d\b")
+_HARDCODED_REGION = re.compile(
+    r"\b(us|eu|ap|sa|ca|me|af)-(north|south|east|west|central|northeast|southeast)-\d\b"
+)
 _CREDENTIAL = re.compile(
-    r"(AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|\b(access_key|secret_key|password|token|client_secret)\s*=\s*\"[^\"$]+\")"
+    r"(AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+    r"|\b(access_key|secret_key|password|token|client_secret)\s*=\s*\"[^\"$]+\")"
 )
 
 

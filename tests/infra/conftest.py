@@ -12,7 +12,8 @@ import pytest
 
 _PATH = Path(__file__).resolve().parents[2] / "infra" / "tools" / "deploycheck.py"
 _SPEC = importlib.util.spec_from_file_location("deploycheck", _PATH)
-assert _SPEC is not None and _SPEC.loader is not None
+assert _SPEC is not None
+assert _SPEC.loader is not None
 deploycheck = importlib.util.module_from_spec(_SPEC)
 sys.modules["deploycheck"] = deploycheck
 _SPEC.loader.exec_module(deploycheck)

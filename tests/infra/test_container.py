@@ -21,7 +21,9 @@ def test_the_dockerfile_passes_hadolint_and_our_rules() -> None:
 def test_hadolint_fails_an_unpinned_apt_install(tmp_path: Path) -> None:
     bad = tmp_path / "Dockerfile"
     text = DOCKERFILE.read_text()
-    bad.write_text(text.replace("WORKDIR /src", "RUN apt-get update && apt-get install -y git\nWORKDIR /src", 1))
+    bad.write_text(
+        text.replace("WORKDIR /src", "RUN apt-get update && apt-get install -y git\nWORKDIR /src", 1)
+    )
     with pytest.raises(deploycheck.CheckError, match="DL3008"):
         deploycheck.check_dockerfile(bad)
 

@@ -57,9 +57,13 @@ def test_our_crd_schemas_reject_an_unknown_field(helm: str) -> None:
 
 
 def test_a_grace_period_shorter_than_the_drain_is_caught(helm: str) -> None:
-    docs = [d for d in yaml.safe_load_all(deploycheck.helm_template(sets=["shutdown.extraGraceSeconds=-12"])) if d]
+    docs = [
+        d for d in yaml.safe_load_all(deploycheck.helm_template(sets=["shutdown.extraGraceSeconds=-12"])) if d
+    ]
     problems = deploycheck.deployment_rules(docs)
-    assert any(re.search(r"terminationGracePeriodSeconds 8 < preStop 5 \+ drain 10 \+ 5", p) for p in problems)
+    assert any(
+        re.search(r"terminationGracePeriodSeconds 8 < preStop 5 \+ drain 10 \+ 5", p) for p in problems
+    )
 
 
 def test_the_rules_catch_rendered_secrets_wrong_probes_and_websocket_routing(helm: str) -> None:
@@ -87,5 +91,5 @@ def test_the_prometheus_rule_is_infra_prometheus_alerts(helm: str) -> None:
 
 
 def test_the_chart_refuses_a_missing_secret_reference(helm: str) -> None:
-    with pytest.raises(deploycheck.CheckError, match="secrets.existingSecret must name an existing Secret"):
+    with pytest.raises(deploycheck.CheckError, match=r"secrets\.existingSecret must name an existing Secret"):
         deploycheck.helm_template(sets=["secrets.existingSecret="])

@@ -22,7 +22,9 @@ EXAMPLES = tuple(sorted(p.name for p in (ROOT / "examples").iterdir() if p.is_di
 
 
 def _variables(module: str) -> list[str]:
-    return re.findall(r'(?m)^variable "([a-z_0-9]+)"', (ROOT / "modules" / module / "variables.tf").read_text())
+    return re.findall(
+        r'(?m)^variable "([a-z_0-9]+)"', (ROOT / "modules" / module / "variables.tf").read_text()
+    )
 
 
 def _outputs(module: str) -> list[str]:
@@ -60,12 +62,21 @@ Defect = tuple[str, Callable[[Path], None], str]
 
 @st.composite
 def defects(draw: st.DrawFn) -> Defect:
-    """One defect: (what it is, how to apply it to a copy of infra/terraform, the name the report must carry)."""
+    """One defect: (what it is, how to apply it to a copy of infra/terraform, what the report names)."""
     module = draw(st.sampled_from(MODULES))
     kind = draw(
         st.sampled_from(
-            ["variable-description", "variable-type", "output-description", "file", "unwired", "region",
-             "credential", "provider-version", "unused-module"]
+            [
+                "variable-description",
+                "variable-type",
+                "output-description",
+                "file",
+                "unwired",
+                "region",
+                "credential",
+                "provider-version",
+                "unused-module",
+            ]
         )
     )
     where = f"modules/{module}"
@@ -93,7 +104,11 @@ def defects(draw: st.DrawFn) -> Defect:
         region = draw(st.sampled_from(["eu-west-1", "us-east-2", "ap-southeast-1"]))
         line = f'locals {{\n  pinned_region = "{region}"\n}}\n'
         return kind, lambda r: _append(r / target, line), "hard-coded region"
-    secret = draw(st.sampled_from(['password = "hunter2"', 'token = "tok_live_1"', 'access_key = "AKIAABCDEFGHIJKLMNOP"']))
+    secret = draw(
+        st.sampled_from(
+            ['password = "hunter2"', 'token = "tok_live_1"', 'access_key = "AKIAABCDEFGHIJKLMNOP"']
+        )
+    )
     return kind, lambda r: _append(r / target, f"locals {{\n  {secret}\n}}\n"), "hard-coded credential"
 
 
