@@ -78,7 +78,7 @@ test-server: install-helm
 
 # Offline checks of Dockerfile, compose.yaml, the chart (every values file), the kustomize overlays
 # and the Terraform modules (property 1). A missing tool skips its check here and fails it on CI.
-test-deploy: $(VENV)/.synced install-helm
+test-deploy: $(VENV)/.synced install-helm install-promtool
 	TF_CLI_CONFIG_FILE=/dev/null $(DEPLOYCHECK) all
 
 # Regenerate infra/k8s/base from the chart's defaults (test-deploy fails while it is stale).
