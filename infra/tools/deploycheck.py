@@ -404,6 +404,49 @@ def helm_lint(*values: Path, chart: Path = CHART) -> None:
     _run(cmd)
 
 
+_KEY_LINE = re.compile(r"( *)([A-Za-z][\w./-]*):(?: |\Z)")
+
+
+def undocumented_values(text: str) -> list[str]:
+    """Keys of a values file that no comment documents: a key is documented by a comment on the
+    line(s) right above it (which covers its whole subtree), or by all of its children being."""
+    nodes: list[tuple[int, str, bool]] = []
+    comment = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            comment = True
+            continue
+        found = _KEY_LINE.match(line)
+        if found:
+            nodes.append((len(found.group(1)), found.group(2), comment))
+        comment = False
+    problems: list[str] = []
+
+    def _walk(start: int, path: str) -> tuple[bool, int, list[str]]:
+        """(documented, index after the subtree, undocumented leaves below)."""
+        indent, key, has_comment = nodes[start]
+        here = f"{path}.{key}" if path else key
+        i, children_ok, has_children = start + 1, True, False
+        missing: list[str] = []
+        while i < len(nodes) and nodes[i][0] > indent:
+            has_children = True
+            ok, i, sub = _walk(i, here)
+            children_ok &= ok
+            missing += sub
+        if has_comment:
+            return True, i, []
+        if has_children and children_ok:
+            return True, i, []
+        return False, i, missing if has_children else [here]
+
+    i = 0
+    while i < len(nodes):
+        _ok, i, missing = _walk(i, "")
+        problems += missing
+    return problems
+
+
 def check_helm() -> dict[str, int]:
     """helm lint + template for the defaults and each environment; objects rendered per values file."""
     problems: list[str] = []
@@ -411,6 +454,10 @@ def check_helm() -> dict[str, int]:
         problems.append(
             "infra/helm/tidings/files/alerts.yaml differs from infra/prometheus/alerts.yaml (copy it)"
         )
+    problems += [
+        f"values.yaml: {key} is not documented"
+        for key in undocumented_values((CHART / "values.yaml").read_text())
+    ]
     counts: dict[str, int] = {}
     for env, path in {"default": None, **values_files()}.items():
         extra = () if path is None else (path,)

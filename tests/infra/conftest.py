@@ -37,3 +37,8 @@ def helm() -> str:
 @pytest.fixture
 def kustomize(helm: str) -> str:
     return deploycheck.tool("kustomize") or require_tool("kubectl", "kubectl with its built-in kustomize")
+
+
+@pytest.fixture
+def promtool() -> str:
+    return require_tool("promtool", "make install-promtool")

@@ -93,3 +93,21 @@ def test_the_prometheus_rule_is_infra_prometheus_alerts(helm: str) -> None:
 def test_the_chart_refuses_a_missing_secret_reference(helm: str) -> None:
     with pytest.raises(deploycheck.CheckError, match=r"secrets\.existingSecret must name an existing Secret"):
         deploycheck.helm_template(sets=["secrets.existingSecret="])
+
+
+def test_every_values_key_is_documented_and_an_undocumented_one_is_caught() -> None:
+    text = (deploycheck.CHART / "values.yaml").read_text()
+    assert deploycheck.undocumented_values(text) == []
+    stripped = text.replace("  # -- Kubernetes image pull policy.\n", "").replace(
+        "# -- Number of API/gateway pods when the HPA is off (`autoscaling.enabled: false`).\n", ""
+    )
+    assert deploycheck.undocumented_values(stripped) == ["replicaCount", "image.pullPolicy"]
+
+
+def test_promtool_rejects_a_broken_rule_in_the_prometheus_rule(helm: str, promtool: str) -> None:
+    docs = [d for d in yaml.safe_load_all(deploycheck.helm_template()) if d]
+    rule = next(d for d in docs if d["kind"] == "PrometheusRule")
+    rule["spec"]["groups"][0]["rules"][0]["expr"] = "sum(rate(tidings_http_requests_total[5m]"
+    problems = "\n".join(deploycheck.deployment_rules(docs))
+    assert "promtool check rules" in problems
+    assert "unclosed left parenthesis" in problems
