@@ -564,6 +564,11 @@ def decisions(docs: list[dict[str, Any]]) -> dict[str, Any]:
         "ingress": [(i["spec"]["rules"], i["spec"].get("tls")) for i in by_kind.get("Ingress", [])],
         "networkPolicy": [n["spec"] for n in by_kind.get("NetworkPolicy", [])],
         "pdb": [p["spec"]["maxUnavailable"] for p in by_kind.get("PodDisruptionBudget", [])],
+        "migration": [
+            (c["image"], c.get("imagePullPolicy"), c.get("env"), c.get("resources"))
+            for job in by_kind.get("Job", [])
+            for c in job["spec"]["template"]["spec"]["containers"]
+        ],
     }
 
 
@@ -580,8 +585,7 @@ def check_kustomize(root: Path = K8S) -> dict[str, int]:
         docs = validate_manifests(kustomize_build(root / "overlays" / env))
         problems += [f"{env}: {p}" for p in deployment_rules(docs)]
         ours = decisions(docs)
-        chart = decisions([d for d in yaml.safe_load_all(helm_template(values)) if d and d["kind"] != "Job"])
-        ours["kinds"] = [k for k in ours["kinds"] if k != "Job"]
+        chart = decisions([d for d in yaml.safe_load_all(helm_template(values)) if d])
         for key in chart:
             if ours[key] != chart[key]:
                 problems.append(
