@@ -5,6 +5,8 @@ shown failing on a defect rendered through the real chart."""
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import deploycheck
 import pytest
@@ -111,3 +113,14 @@ def test_promtool_rejects_a_broken_rule_in_the_prometheus_rule(helm: str, promto
     problems = "\n".join(deploycheck.deployment_rules(docs))
     assert "promtool check rules" in problems
     assert "unclosed left parenthesis" in problems
+
+
+def test_a_stale_copy_of_the_alert_rules_in_the_chart_is_caught(tmp_path: Path) -> None:
+    assert deploycheck.chart_alerts_problems() == []
+    chart = tmp_path / "tidings"
+    shutil.copytree(deploycheck.CHART, chart)
+    copy = chart / "files" / "alerts.yaml"
+    copy.write_text(copy.read_text().replace("for: 5m", "for: 10m", 1))
+    assert deploycheck.chart_alerts_problems(chart) == [
+        "infra/helm/tidings/files/alerts.yaml differs from infra/prometheus/alerts.yaml (copy it)"
+    ]
