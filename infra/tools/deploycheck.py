@@ -9,7 +9,8 @@ reachable where these run, so each artefact is checked as far as offline tools a
   rules through `promtool check rules` when promtool is installed; then the deployment rules of
   this project (`deployment_rules`).
 - compose.yaml against the Compose specification schema (check-jsonschema's vendored copy), then
-  our rules (secrets only by reference, migrations before the server).
+  our rules (secrets only by reference, migrations before the server); its Prometheus configuration
+  through `promtool check config` when promtool is installed.
 - The Dockerfile with hadolint (a wheel ships the binary), then our rules (multi-stage, non-root,
   no build tools in the final stage, healthcheck on /healthz, `tidings-server serve`).
 - Terraform: every file parsed as HCL (python-hcl2), `terraform fmt -check` (or `tofu fmt`) when
@@ -628,10 +629,17 @@ def compose_rules(compose: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def check_compose(path: Path = REPO / "compose.yaml") -> None:
+def check_compose(
+    path: Path = REPO / "compose.yaml",
+    prometheus_config: Path = REPO / "infra" / "compose" / "prometheus.yml",
+) -> None:
+    """The Compose specification schema and our rules; Prometheus' configuration with promtool."""
     checker = _need("check-jsonschema", "uv sync: the dev group has check-jsonschema")
     _run([checker, "--builtin-schema", "vendor.compose-spec", str(path)])
     _fail_on(compose_rules(yaml.safe_load(path.read_text())), f"{path.name} rules")
+    promtool = tool("promtool")
+    if promtool is not None:
+        _run([promtool, "check", "config", str(prometheus_config)])
 
 
 # --- Dockerfile -----------------------------------------------------------------------------------

@@ -66,3 +66,10 @@ def test_the_compose_rules_reject_a_literal_secret_and_a_missing_migration_step(
     problems = deploycheck.compose_rules(compose)
     assert any("POSTGRES_PASSWORD" in p for p in problems), problems
     assert any("wait for migrate" in p for p in problems), problems
+
+
+def test_promtool_rejects_a_broken_prometheus_configuration(promtool: str, tmp_path: Path) -> None:
+    config = tmp_path / "prometheus.yml"
+    config.write_text((deploycheck.REPO / "infra" / "compose" / "prometheus.yml").read_text() + "bogus: 1\n")
+    with pytest.raises(deploycheck.CheckError, match="field bogus not found"):
+        deploycheck.check_compose(prometheus_config=config)
