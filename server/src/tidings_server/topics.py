@@ -21,6 +21,7 @@ __all__ = [
 MAX_TOPIC_LENGTH = 255
 # Deep hierarchies cost matching time on every delivery; 16 levels is far more than real schemes use.
 MAX_TOKENS = 16
+# Full-match only: `$` would accept a token ending in a newline.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
 
