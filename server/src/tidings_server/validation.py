@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 import orjson
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
+from connexion.lifecycle import ConnexionRequest
 from connexion.utils import is_null, is_nullable
 from connexion.validators import (
     VALIDATOR_MAP,
@@ -179,6 +180,8 @@ class EcmaParameterValidator(ParameterValidator):  # type: ignore[misc]  # conne
     names no resource: 404 `not_found` (before the query is looked at), on every route."""
 
     def validate(self, scope: Scope) -> None:
+        request = ConnexionRequest(scope, uri_parser=self.uri_parser)
+        self._validate_path(request)
         # connexion coerces with int()/float(), which take " 1", "1\n" and "1_000": a number in a
         # query is its plain literal, or refused.
         raw = QueryParams(scope.get("query_string", b""))
@@ -193,13 +196,12 @@ class EcmaParameterValidator(ParameterValidator):  # type: ignore[misc]  # conne
                         code="validation_failed",
                         errors=[{"pointer": f"/{param['name']}", "message": f"{value!r} is not a number"}],
                     )
-        super().validate(scope)
+        self.validate_request(request)
 
-    def validate_request(self, request: t.Any) -> None:
+    def _validate_path(self, request: t.Any) -> None:
         for param in self.parameters.get("path", []):
             if self.validate_path_parameter(param, request):
                 raise NotFound(f"no such {param['name']}: the path parameter is malformed")
-        super().validate_request(request)
 
     @staticmethod
     def validate_parameter(

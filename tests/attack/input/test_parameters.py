@@ -3,6 +3,7 @@ path ids, malformed values: 404 `not_found` for a path, 400 for a query or a hea
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import quote
 
@@ -57,13 +58,14 @@ async def test_string_parameter_with_control_characters(
     schema = param.get("schema", {})
     base = target.real(param["name"]) or valid_value(schema)
     checked = "pattern" in schema or "format" in schema
+    values = _mutations(base, suffixes=CONTROL_SUFFIXES, infixes=CONTROL_INFIXES)
     if param["in"] == "path":
-        for value in _mutations(base, suffixes=CONTROL_SUFFIXES, infixes=CONTROL_INFIXES):
-            response = await _call(http, target, op, path={param["name"]: quote(value, safe="")})
+        calls = [_call(http, target, op, path={param["name"]: quote(v, safe="")}) for v in values]
+        for response in await asyncio.gather(*calls):
             assert_problem(response, 404, "not_found")
     elif param["in"] == "query":
-        for value in _mutations(base, suffixes=CONTROL_SUFFIXES, infixes=CONTROL_INFIXES):
-            response = await _call(http, target, op, query={param["name"]: value})
+        calls = [_call(http, target, op, query={param["name"]: v}) for v in values]
+        for response in await asyncio.gather(*calls):
             assert_problem(response, 400, "validation_failed" if checked else None)
     else:
         # A header value cannot hold CR or LF (they end it) and loses surrounding blanks: the
@@ -100,10 +102,11 @@ async def test_malformed_path_id(
 ) -> None:
     op, param = path_parameter
     validator = parameter_validator(param.get("schema", {}))
-    for value in MALFORMED_IDS:
-        if validator.is_valid(value):
-            continue  # e.g. a long digit string is a well-formed (unknown) dead-letter id
-        response = await _call(http, target, op, path={param["name"]: value})
+    # A value the schema allows (a long digit string is a well-formed dead-letter id) is not one.
+    malformed = [v for v in MALFORMED_IDS if not validator.is_valid(v)]
+    for response in await asyncio.gather(
+        *[_call(http, target, op, path={param["name"]: v}) for v in malformed]
+    ):
         assert_problem(response, 404, "not_found")
 
 
@@ -111,6 +114,8 @@ async def test_integer_query_parameter_at_the_extremes(
     integer_parameter: tuple[Operation, dict[str, Any]], target: Target, http: httpx.AsyncClient
 ) -> None:
     op, param = integer_parameter
-    for value in [*NUMERIC_EXTREMES, "1e3", "0x10", "", " 1", "1\n", "NaN", "Infinity"]:
-        response = await _call(http, target, op, query={param["name"]: str(value)})
+    values = [*NUMERIC_EXTREMES, "1e3", "0x10", "", " 1", "1\n", "NaN", "Infinity"]
+    for response in await asyncio.gather(
+        *[_call(http, target, op, query={param["name"]: str(v)}) for v in values]
+    ):
         assert_problem(response, 400, "validation_failed")
