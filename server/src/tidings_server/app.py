@@ -65,6 +65,7 @@ from tidings_server.realtime.sse import SSEEndpoint
 from tidings_server.realtime.websocket import gateway_socket, start_websocket_server
 from tidings_server.services import Services
 from tidings_server.spec import spec_dir
+from tidings_server.spec_servers import SpecServersMiddleware
 from tidings_server.store.db import Database
 from tidings_server.validation import VALIDATORS
 
@@ -287,7 +288,7 @@ def create_app(
         exception_handlers={HTTPException: starlette_problem, TidingsError: starlette_problem},
     )
     # The Stripe webhook's signature covers the exact bytes of its body.
-    app_with_raw = RawBodyMiddleware(app, {WEBHOOK_PATH})
+    app_with_raw = RawBodyMiddleware(SpecServersMiddleware(app), {WEBHOOK_PATH})
     stack: ASGIApp = RequestContextMiddleware(BodyLimitMiddleware(app_with_raw, settings.max_body_bytes))
     if settings.trace_exporter != "none":
         # Outside the request context, so the access log line is written inside the span.

@@ -164,6 +164,15 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body accepted, in bytes; larger bodies get 413 `payload_too_large`.",
     )
+    startup_timeout: float = Field(
+        30.0,
+        ge=0,
+        le=3600,
+        description=(
+            "Seconds `serve` (and `migrate`) wait at start for PostgreSQL and NATS to answer, with a"
+            " countdown, before giving up with exit code 7."
+        ),
+    )
     db_pool_size: int = Field(10, ge=1, le=1000, description="PostgreSQL connections kept per process.")
     readiness_timeout: float = Field(
         2.0, gt=0, le=60, description="Seconds `/readyz` waits for each dependency before calling it down."
