@@ -372,6 +372,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     operator.set_defaults(func=cmd_operator)
     args = parser.parse_args(argv)
+    # Alembic narrates every connection at info level; the progress display says what matters.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         args.func(args)
     except ConfigError as exc:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import resource
 import sys
 import time
@@ -148,30 +149,17 @@ async def _postgres(settings: Settings, timeout: float) -> list[Finding]:
 
 
 async def _nats(settings: Settings, timeout: float) -> list[Finding]:
-    import nats
-
     assert settings.nats_url is not None
     servers = [s.strip() for s in settings.nats_url.split(",") if s.strip()]
     where = ", ".join(startup.describe_url(s) for s in servers)
-
-    async def ignore(exc: Exception) -> None:
-        """Connection errors are also raised by connect(); that is where they are reported."""
-
     try:
-        nc = await nats.connect(
-            servers=servers,
-            connect_timeout=timeout,
-            allow_reconnect=False,
-            max_reconnect_attempts=0,
-            error_cb=ignore,
-        )
+        nc = await startup.connect_nats(servers, timeout)
     except Exception as exc:  # noqa: BLE001 - every way of not connecting is a finding, not a crash
-        cause = exc.__cause__ or exc.__context__ or exc
         return [
             Finding(
                 "fail",
                 "nats",
-                f"cannot connect to {where}: {_reason(cause)}",
+                f"cannot connect to {where}: {_reason(exc)}",
                 "check TIDINGS_NATS_URL and that nats-server is running",
             )
         ]
@@ -275,6 +263,8 @@ def _open_files(settings: Settings, connections: int) -> Finding:
 
 
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno).lower()
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     if isinstance(exc, TimeoutError):

@@ -21,13 +21,15 @@ import fcntl
 import logging
 import os
 import pwd
-import stat
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import ClassVar, TextIO
+from typing import TYPE_CHECKING, ClassVar, TextIO
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from nats.aio.client import Client as NATS
 
 __all__ = [
     "EXIT_CODES",
@@ -44,6 +46,7 @@ __all__ = [
     "check_migrations",
     "check_postgres_user",
     "check_writable",
+    "connect_nats",
     "describe_url",
     "wait_until_reachable",
 ]
@@ -165,39 +168,21 @@ def postgres_user(run_as: str) -> pwd.struct_passwd | None:
 
 
 def check_postgres_user(pg_data: Path, user: pwd.struct_passwd | None) -> None:
-    """The user that runs PostgreSQL can reach `pg_data` and owns it when it exists.
+    """The user that runs PostgreSQL owns `pg_data` when it exists (PostgreSQL refuses otherwise).
 
-    The folders above it that do not exist yet are created here, with this process's umask: a
-    umask of 077 makes them private to root, out of the PostgreSQL user's reach."""
+    Folders above it that this user cannot traverse need no check: `EmbeddedPostgres` then keeps
+    the data under /var/lib/tidings instead, with a warning."""
     uid = user.pw_uid if user is not None else os.geteuid()
     name = user.pw_name if user is not None else _user_name(uid)
-    if (pg_data / "PG_VERSION").is_file():
-        owner = pg_data.stat().st_uid
-        if owner != uid:
-            owner_name = _user_name(owner)
-            raise DataDirUnusable(
-                f"the PostgreSQL data in {pg_data} belongs to {owner_name}, "
-                f"but PostgreSQL would run as {name}",
-                f"run `chown -R {name} {pg_data}`, or set TIDINGS_EMBEDDED_PG_USER={owner_name}",
-            )
+    if not (pg_data / "PG_VERSION").is_file():
         return
-    if user is None:
-        return
-    pg_data.parent.mkdir(parents=True, exist_ok=True)
-    for parent in pg_data.parents:
-        info = parent.stat()
-        if info.st_uid != uid and not info.st_mode & stat.S_IXOTH:
-            raise DataDirUnusable(
-                f"{parent} is not traversable by {name}, which runs the embedded PostgreSQL",
-                f"run `chmod o+x {parent}` (created under umask {_umask():03o}?), "
-                "or set TIDINGS_DATA_DIR to a folder outside it",
-            )
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    owner = pg_data.stat().st_uid
+    if owner != uid:
+        owner_name = _user_name(owner)
+        raise DataDirUnusable(
+            f"the PostgreSQL data in {pg_data} belongs to {owner_name}, but PostgreSQL would run as {name}",
+            f"run `chown -R {name} {pg_data}`, or set TIDINGS_EMBEDDED_PG_USER={owner_name}",
+        )
 
 
 class DevLock:
@@ -324,6 +309,8 @@ async def wait_until_reachable(
 
 
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno).lower()  # asyncpg's own strerror repeats the address
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
@@ -352,30 +339,42 @@ async def probe_postgres(url: str, timeout: float = 3.0) -> None:
         await conn.close()
 
 
-async def probe_nats(servers: list[str], timeout: float = 3.0) -> None:
+async def connect_nats(servers: list[str], timeout: float = 3.0) -> NATS:
+    """A NATS connection, or the last connection error after one attempt per server.
+
+    nats-py reports each failed attempt to `error_cb` and then raises `NoServersError`, which
+    hides the cause; the errors are kept to raise the last one."""
     import nats
     from nats.errors import NoServersError
 
+    errors: list[Exception] = []
+
+    async def record(exc: Exception) -> None:
+        errors.append(exc)
+
     try:
-        client = await nats.connect(
+        return await nats.connect(
             servers=servers,
             connect_timeout=timeout,
             allow_reconnect=False,
-            max_reconnect_attempts=0,
-            error_cb=_ignore,
+            # Each server once (0 would mean "for ever" while choosing the first server).
+            max_reconnect_attempts=1,
+            reconnect_time_wait=0.1,
+            error_cb=record,
         )
     except NoServersError as exc:
-        cause = exc.__cause__ or exc.__context__
-        raise (cause if isinstance(cause, OSError) else ConnectionRefusedError("no server answered")) from exc
+        if errors:
+            raise errors[-1] from exc
+        raise
     except Exception as exc:
         if "authorization" in str(exc).lower():
             raise Fatal(str(exc)) from exc
         raise
+
+
+async def probe_nats(servers: list[str], timeout: float = 3.0) -> None:
+    client = await connect_nats(servers, timeout)
     await client.close()
-
-
-async def _ignore(exc: Exception) -> None:
-    """nats-py reports connection errors here as well as by raising; raising is enough."""
 
 
 async def check_migrations(url: str) -> None:
