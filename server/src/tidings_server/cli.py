@@ -144,7 +144,7 @@ def dev_banner(
             "",
             "  Paste into another terminal:",
             "  # receive events live (Server-Sent Events)",
-            f"  curl -N {shlex.quote(project + '/stream?topic=demo.>')} -H {auth}",
+            f"  curl -sN {shlex.quote(project + '/stream?topic=demo.>')} -H {auth}",
             "  # publish one",
             f"  curl -s -X POST {project}/events -H {auth} -H 'content-type: application/json' -d {event}",
             f"  # a WebSocket session: then type {subscribe}",
