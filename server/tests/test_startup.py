@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pwd
+import re
 import secrets
 import shutil
 import socket
@@ -282,3 +283,29 @@ def test_migrate_shows_a_progress_bar_on_a_tty(empty_database: str) -> None:
     head = head_revision()
     assert f"{head}" in text
     assert "migrating: 1/" not in text  # not the plain lines
+
+
+def test_serve_quiet_prints_only_the_url(database_url: str, nats_server: EmbeddedNats) -> None:
+    import signal
+
+    import httpx
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tidings_server.cli", "serve", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**base, **serve_env(database_url, nats_server.url)},
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url), url
+        assert httpx.get(url + "/readyz", timeout=10).status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    assert out == ""
+    assert proc.returncode == -signal.SIGTERM  # EXIT_CODES[143]: re-raised after draining
+    assert '"level":"info"' not in err

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 
 # Every exit code of `tidings-server` (the README's table is checked against this).
 EXIT_CODES: dict[int, str] = {
-    0: "success (and a clean stop by Ctrl-C or SIGTERM)",
+    0: "success, and a stop by Ctrl-C (SIGINT)",
     1: "unexpected error (a bug: the traceback is printed)",
     2: "invalid configuration or command line (the message names the variable or option)",
     3: "a port cannot be bound (`TIDINGS_PORT`, `TIDINGS_GATEWAY_PORT`, `TIDINGS_HOST`)",
@@ -65,6 +65,7 @@ EXIT_CODES: dict[int, str] = {
     7: "PostgreSQL or NATS did not answer within `TIDINGS_STARTUP_TIMEOUT`",
     8: "the database needs `tidings-server migrate` (or is newer than this server)",
     9: "`doctor` found a problem",
+    143: "stopped by SIGTERM after draining (the signal is re-raised, so a shell sees 128 + 15)",
 }
 
 
