@@ -242,6 +242,20 @@ def test_serve_on_an_unmigrated_database_says_to_run_migrate(
     assert "run `tidings-server migrate` first" in line
 
 
+def test_serve_on_a_database_of_a_newer_server_says_so(
+    postgres_server: EmbeddedPostgres, empty_database: str, nats_server: EmbeddedNats
+) -> None:
+    psql = [str(postgres_server.bin_dir / "psql"), empty_database, "-qtAX", "-c"]
+    sql = (
+        "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);"
+        " INSERT INTO alembic_version VALUES ('9999')"
+    )
+    subprocess.run([*psql, sql], check=True, capture_output=True)
+    line = one_line_error(cli("serve", env=serve_env(empty_database, nats_server.url)), 8)
+    assert "is at schema revision 9999, newer than this server knows" in line
+    assert "run the newer server version" in line
+
+
 def test_migrate_shows_plain_progress_lines_when_not_a_tty(empty_database: str) -> None:
     result = cli("migrate", env={"TIDINGS_DATABASE_URL": empty_database})
     assert result.returncode == 0, result.stderr

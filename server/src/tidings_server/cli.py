@@ -167,7 +167,7 @@ def cmd_dev(args: argparse.Namespace) -> None:
     settings = load_settings(**overrides)
     configure_logging(settings.log_level, settings.log_format)
     data_dir = settings.data_dir.resolve()
-    # Every check before anything starts: a failure leaves nothing running and nothing changed.
+    # Every check before anything starts: a failure leaves nothing running.
     startup.check_writable(data_dir)
     lock = startup.DevLock(data_dir)
     lock.acquire()
