@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tidings_server.identity.origins import validate_rules
+
 __all__ = ["ConfigError", "Settings", "console_origin_rules", "load_settings", "settings_table"]
 
 ENV_PREFIX = "TIDINGS_"
@@ -301,11 +303,11 @@ class Settings(BaseSettings):
         le=86400,
         description="Seconds between checks for ended trials and expired payment grace (worker role).",
     )
-    console_origins: str = Field(
-        "",
+    console_origins: str | None = Field(
+        None,
         description=(
             "Browser origins allowed to call the admin (control-plane) API cross-origin, comma-separated"
-            " (`https://admin.example.com`, `https://*.example.com`). Empty: same-origin only (the console"
+            " (`https://admin.example.com`, `https://*.example.com`). Unset: same-origin only (the console"
             " is served with the API). Projects' data-plane origins are their `allowed_origins` setting."
         ),
     )
@@ -326,9 +328,7 @@ class Settings(BaseSettings):
 
     @field_validator("console_origins")
     @classmethod
-    def _origin_rules(cls, value: str) -> str:
-        from tidings_server.identity.origins import validate_rules
-
+    def _origin_rules(cls, value: str | None) -> str | None:
         errors = validate_rules(console_origin_rules(value))
         if errors:
             raise ValueError(errors[0]["message"])
@@ -341,9 +341,9 @@ class Settings(BaseSettings):
             raise ConfigError("missing required setting(s): " + ", ".join(missing))
 
 
-def console_origin_rules(value: str) -> list[str]:
+def console_origin_rules(value: str | None) -> list[str]:
     """The rules of `TIDINGS_CONSOLE_ORIGINS` (comma-separated)."""
-    return [rule.strip() for rule in value.split(",") if rule.strip()]
+    return [rule.strip() for rule in (value or "").split(",") if rule.strip()]
 
 
 def load_settings(**overrides: object) -> Settings:
