@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+import hypothesis
 import pytest
+import yaml
+from hypothesis import strategies as st
 
 from tidings_server.identity.origins import InvalidOriginRule, OriginRules, validate_rules
+from tidings_server.spec import spec_dir
 
 
 def allows(rules: list[str], origin: str) -> bool:
@@ -93,3 +99,21 @@ def test_stored_rules_that_do_not_parse_are_skipped_never_widened() -> None:
     mixed = OriginRules.lenient(["bad", "https://ok.test"], any_when_empty=True)
     assert mixed.allows("https://ok.test")
     assert not mixed.allows("https://other.test")
+
+
+def _schema_pattern() -> str:
+    doc = yaml.safe_load((spec_dir() / "schemas" / "identity.yaml").read_text(encoding="utf-8"))
+    pattern: str = doc["definitions"]["ProjectSettings"]["properties"]["allowed_origins"]["items"]["pattern"]
+    return pattern
+
+
+SCHEMA_PATTERN = _schema_pattern()
+
+
+@hypothesis.settings(max_examples=150, deadline=None)
+@hypothesis.given(st.from_regex(SCHEMA_PATTERN))
+def test_every_rule_the_schema_accepts_in_full_is_a_valid_rule(rule: str) -> None:
+    """The spec's pattern says no more than the server accepts (a schema-valid setting is never
+    refused with 400; Schemathesis' positive-data check holds)."""
+    hypothesis.assume(re.fullmatch(SCHEMA_PATTERN.removeprefix("^").removesuffix("$"), rule))
+    assert validate_rules([rule]) == []
