@@ -142,10 +142,6 @@ class OriginRules:
             parsed.any_when_empty = False
         return parsed
 
-    @property
-    def empty(self) -> bool:
-        return not self._rules
-
     def allows(self, origin: str) -> bool:
         if not self._rules:
             return self.any_when_empty
