@@ -39,10 +39,12 @@ def render_readme(readme: str) -> str:
         (EXIT_START, EXIT_END, exit_codes_table()),
     ):
         pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
-        if not pattern.search(readme):
+        found = pattern.search(readme)
+        if found is None:
             raise ValueError(f"README.md has no {start} ... {end} markers")
         block = f"{start}\n{table}\n{end}"
-        readme = pattern.sub(lambda _, block=block: block, readme)
+        # Spliced, not `sub`: backslashes in the block must not be read as group references.
+        readme = readme[: found.start()] + block + readme[found.end() :]
     return readme
 
 
