@@ -22,7 +22,13 @@ from tidings_server.events.schemacost import (
     TooExpensive,
     event_work,
 )
-from tidings_server.events.schemas import MAX_SCHEMA_TOPICS, compile_schema, unsupported_construct
+from tidings_server.events.schemas import (
+    MAX_SCHEMA_TOPICS,
+    compile_schema,
+    compile_stored,
+    unsupported_construct,
+)
+from tidings_server.jsonutil import dumps
 from tidings_server.testing.live import LiveServer
 from tidings_server.testing.waiting import eventually
 
@@ -83,6 +89,18 @@ def test_registration_refuses_backreferences_and_lookaround_naming_the_construct
     assert p.call("GET", "/schemas", params={"topic": "unsupported.x"}).json()["items"] == []
     dynamic = _register(p, "unsupported.y", {"$defs": {"a": {"$dynamicAnchor": "n"}}, "$dynamicRef": "#n"})
     assert _codes(dynamic) == (422, "schema_unsupported"), dynamic.text
+
+
+def test_a_stored_schema_the_linear_engine_cannot_run_refuses_events_instead_of_failing() -> None:
+    """Schemas registered before these rules (a lookahead passed Python's `re`) are not run on a
+    backtracking engine: they compile to a refusal, not an exception on every publish."""
+    compiled = compile_stored({"properties": {"s": {"pattern": "^(?=a)a+$"}}})
+    assert compiled.validator is None
+    assert compiled.unsupported
+    assert compiled.cost.worst > MAX_VALIDATION_WORK
+    over = compile_stored(_doubling_chain(30))
+    assert over.validator is not None
+    assert over.cost.worst > MAX_VALIDATION_WORK
 
 
 def test_patterns_the_linear_engine_runs_are_accepted(projects: Projects) -> None:
@@ -419,6 +437,8 @@ def test_property_validation_work_stays_within_the_budget(schema: dict[str, Any]
     except TooExpensive:
         return  # refused at registration
     bound = event_work(value, [cost])
+    # The publisher skips the walk when this product is within the budget.
+    assert bound <= cost.worst * len(dumps(value))
     if bound > MAX_VALIDATION_WORK:
         return  # refused at publish
     assert _count(schema, value, schema) <= bound <= MAX_VALIDATION_WORK

@@ -22,8 +22,9 @@ on the work of validating one JSON value found at depth `d` of the event (d = 0.
 
 An event's work is then `sum over its values v of m[depth(v)] x weight(v)`, the weight being 1
 plus a quarter of the length of a string (or of an object's keys), for the patterns that may run
-over it. A unit is about 20 ns of `jsonschema-rs` on the development machine (loadtests/RESULTS.md);
-`MAX_VALIDATION_WORK` is the budget of one publish, across every schema that applies.
+over it. A unit measured 0.6-8 ns of `jsonschema-rs` on the development machine (the bound is
+conservative; loadtests/RESULTS.md, `loadtests/publish/bench_validation.py`), so the budget of
+one event, `MAX_VALIDATION_WORK` across every schema that applies, is a few milliseconds.
 
 Refused at registration (`schema_too_expensive`): a schema over the budget for a single value at
 some depth, a `$ref` cycle that does not descend into the value (it would never end), more than
@@ -52,8 +53,8 @@ __all__ = [
     "event_work",
 ]
 
-# Work units one publish may cost in schema validation (~20 ns each: ~10 ms at the worst).
-# A 64 KiB event of 30,000 small values against a 20-property schema is ~10 % of it.
+# Work units one event may cost in schema validation (measured at most ~8 ns each: ~4 ms).
+# A 1 KiB event against a 20-property schema is ~1,100; 30,000 integers against `items` 60,000.
 MAX_VALIDATION_WORK = 500_000
 # Subschemas in one schema (a 20-property event schema has ~40; generated ones a few hundred).
 MAX_SUBSCHEMAS = 2048
@@ -255,15 +256,12 @@ class SchemaCost:
     just over `MAX_VALIDATION_WORK`)."""
 
     per_value: tuple[int, ...]
-
-    @property
-    def worst(self) -> int:
-        return max(self.per_value)
+    worst: int  # max(per_value)
 
     @classmethod
     def over_budget(cls) -> SchemaCost:
         """The cost of a schema that refuses every event (stored before a limit it is over)."""
-        return cls((MAX_VALIDATION_WORK + 1,) * (MAX_DATA_DEPTH + 1))
+        return cls((MAX_VALIDATION_WORK + 1,) * (MAX_DATA_DEPTH + 1), MAX_VALIDATION_WORK + 1)
 
     @classmethod
     def of(cls, schema: Any) -> SchemaCost:
@@ -290,7 +288,7 @@ class SchemaCost:
                 # Nothing reaches deeper values: every deeper bound is 0 (a schema without recursion).
                 per_value += [0] * (MAX_DATA_DEPTH - depth)
                 break
-        result = cls(tuple(per_value))
+        result = cls(tuple(per_value), max(per_value))
         for depth, work in enumerate(result.per_value):
             if work > MAX_VALIDATION_WORK:
                 raise TooExpensive(
@@ -326,10 +324,13 @@ def _child_slots(node: _Node, below: Mapping[str, int]) -> dict[Slot, int]:
 
 def event_work(data: Any, costs: list[SchemaCost]) -> int:
     """The bound on validating `data` against schemas of these costs (data at most
-    MAX_DATA_DEPTH deep, checked before)."""
+    MAX_DATA_DEPTH deep, checked before). At most `sum(worst) x len(compact JSON of data)`: a
+    value weighs no more than the bytes of JSON it takes of its own."""
     per_value = [sum(c.per_value[d] for c in costs) for d in range(MAX_DATA_DEPTH + 1)]
+    # Values deeper than this cost nothing: no subschema reaches them.
+    last = max((d for d, work in enumerate(per_value) if work), default=-1)
     work = 0
-    stack: list[tuple[Any, int]] = [(data, 0)]
+    stack: list[tuple[Any, int]] = [(data, 0)] if last >= 0 else []
     while stack:
         value, depth = stack.pop()
         weight = 1
@@ -337,9 +338,9 @@ def event_work(data: Any, costs: list[SchemaCost]) -> int:
             weight += len(value) // STRING_UNIT
         elif isinstance(value, dict):
             weight += sum(1 + len(k) // STRING_UNIT for k in value)
-            if depth < MAX_DATA_DEPTH:
+            if depth < last:
                 stack.extend((child, depth + 1) for child in value.values())
-        elif isinstance(value, list) and depth < MAX_DATA_DEPTH:
+        elif isinstance(value, list) and depth < last:
             stack.extend((child, depth + 1) for child in value)
         work += per_value[depth] * weight
     return work

@@ -81,6 +81,7 @@ __all__ = [
     "SchemaRegistry",
     "check_schema",
     "compile_schema",
+    "compile_stored",
     "incompatibilities",
     "unsupported_construct",
 ]
@@ -342,8 +343,10 @@ def _pointer(parts: Iterable[object]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
-    validator: jsonschema_rs.Validator
+    validator: jsonschema_rs.Validator | None
     cost: SchemaCost
+    # Why a stored schema cannot run now (registered before a rule it breaks), else None.
+    unsupported: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,10 +356,14 @@ class _Applied:
     compiled: _Compiled
 
 
-def _compile(schema: dict[str, Any]) -> _Compiled:
-    # A stored schema passed `check_schema` (with these limits or looser earlier ones): a schema
-    # stored before a limit existed and over it now gets a cost that refuses every event.
-    validator = compile_schema(schema)
+def compile_stored(schema: dict[str, Any]) -> _Compiled:
+    """A stored schema passed `check_schema`, maybe under looser rules than today's: one the
+    linear engine cannot run refuses every event (`schema_unsupported`), one over today's limits
+    refuses every event as over the budget, until a new version is registered."""
+    try:
+        validator = compile_schema(schema)
+    except Exception as exc:  # noqa: BLE001 - any failure here is the stored schema's
+        return _Compiled(None, SchemaCost.over_budget(), str(exc).splitlines()[0][:300])
     try:
         cost = SchemaCost.of(schema)
     except TooExpensive:
@@ -405,7 +412,7 @@ class SchemaRegistry:
             if compiled is None:
                 # The cost analysis is Python (up to ~100 ms for the largest schema): in a thread,
                 # so the event loop keeps its turns.
-                compiled = self._compiled[row.id] = await asyncio.to_thread(_compile, row.schema)
+                compiled = self._compiled[row.id] = await asyncio.to_thread(compile_stored, row.schema)
             applied.append(_Applied(row.topic, row.version, compiled))
         self._projects[project_id] = (time.monotonic(), applied)
         return applied
@@ -426,10 +433,22 @@ class SchemaRegistry:
         matching = [a for a in await self._applied(tenant_id, project_id) if topics.matches(a.topic, topic)]
         if not matching:
             return []
+        broken = [a for a in matching if a.compiled.unsupported is not None]
+        if broken:
+            raise SchemaUnsupported(
+                [
+                    {
+                        "pointer": pointer,
+                        "message": f"the schema for {a.topic!r} v{a.version} cannot run on the linear-time "
+                        f"engine ({a.compiled.unsupported}); register a new version",
+                    }
+                    for a in broken
+                ]
+            )
         costs = [a.compiled.cost for a in matching]
-        # Every value of `data` takes at least one byte of its JSON and weighs at most 1 + its
-        # length, so 2 x size bounds its total weight: the walk is needed only past that.
-        if sum(c.worst for c in costs) * 2 * (size + 1) > MAX_VALIDATION_WORK:
+        # No value weighs more than the bytes of JSON it takes of its own, so size bounds the
+        # event's total weight: the walk is needed only past that.
+        if sum(c.worst for c in costs) * size > MAX_VALIDATION_WORK:
             work = event_work(data, costs)
             if work > MAX_VALIDATION_WORK:
                 raise SchemaTooExpensive(
@@ -444,6 +463,7 @@ class SchemaRegistry:
                 )
         found: list[Violation] = []
         for applied in matching:
+            assert applied.compiled.validator is not None  # refused above otherwise
             for error in applied.compiled.validator.iter_errors(data):
                 found.append(
                     {
@@ -476,7 +496,9 @@ class SchemaRegistry:
                 errors=[
                     {
                         "pointer": "/topic",
-                        "message": f"at most {topics.MAX_TOKENS} tokens and {topics.MAX_TOPIC_LENGTH} characters",
+                        "message": (
+                            f"at most {topics.MAX_TOKENS} tokens and {topics.MAX_TOPIC_LENGTH} characters"
+                        ),
                     }
                 ],
             )
