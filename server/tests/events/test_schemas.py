@@ -87,6 +87,9 @@ def test_registration_refuses_backreferences_and_lookaround_naming_the_construct
     assert "backreference `\\1`" in errors["/schema/properties/a/pattern"]
     assert "negative lookahead" in errors["/schema/patternProperties/^(?!x)"]
     assert p.call("GET", "/schemas", params={"topic": "unsupported.x"}).json()["items"] == []
+    # Data that looks like a pattern is data.
+    data_only = {"const": {"pattern": "(?=x)"}, "examples": [{"pattern": r"\1"}]}
+    assert _register(p, "unsupported.z", data_only).status_code == 201
     dynamic = _register(p, "unsupported.y", {"$defs": {"a": {"$dynamicAnchor": "n"}}, "$dynamicRef": "#n"})
     assert _codes(dynamic) == (422, "schema_unsupported"), dynamic.text
 

@@ -121,6 +121,8 @@ def _walk_refs(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
             yield from _walk_refs(value, f"{path}/{i}")
 
 
+# Keywords whose values are JSON data, not schemas.
+_DATA_KEYWORDS = ("enum", "const", "default", "examples")
 _LOOKAROUND = {"?=": "lookahead `(?=`", "?!": "negative lookahead `(?!`"}
 _LOOKBEHIND = {"?<=": "lookbehind `(?<=`", "?<!": "negative lookbehind `(?<!`"}
 
@@ -143,7 +145,6 @@ def unsupported_construct(pattern: str) -> str | None:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-            # `]` right after `[` or `[^` is a literal in some dialects; ECMA-262 makes `[]` empty.
         elif char == "(":
             if pattern[i + 1 : i + 3] in _LOOKAROUND:
                 return _LOOKAROUND[pattern[i + 1 : i + 3]]
@@ -162,7 +163,8 @@ def _patterns(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
                 yield here, value
             if key == "patternProperties" and isinstance(value, dict):
                 yield from ((f"{here}/{_escape(k)}", k) for k in value)
-            yield from _patterns(value, here)
+            if key not in _DATA_KEYWORDS:
+                yield from _patterns(value, here)
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from _patterns(value, f"{path}/{i}")
@@ -193,7 +195,7 @@ def _walk_keys(node: Any, name: str, path: str = "") -> Iterator[tuple[str, Any]
             here = f"{path}/{_escape(key)}"
             if key == name:
                 yield here, value
-            if key not in ("enum", "const", "default", "examples"):
+            if key not in _DATA_KEYWORDS:
                 yield from _walk_keys(value, name, here)
     elif isinstance(node, list):
         for i, value in enumerate(node):
