@@ -37,7 +37,7 @@ from connexion.exceptions import (
 from connexion.exceptions import Forbidden as ConnexionForbidden
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -65,7 +65,7 @@ from tidings_server.realtime.sse import SSEEndpoint
 from tidings_server.realtime.websocket import gateway_socket, start_websocket_server
 from tidings_server.services import Services
 from tidings_server.spec import spec_dir
-from tidings_server.store.db import Database
+from tidings_server.store.db import Database, is_unavailable, log_outage
 from tidings_server.validation import VALIDATORS
 
 __all__ = ["create_app"]
@@ -103,7 +103,7 @@ def _code_for(exc: Exception) -> tuple[str, int | None]:
         return ("conflict", None) if _sqlstate(exc) == _UNIQUE_VIOLATION else ("internal_error", None)
     if isinstance(exc, DBAPIError) and _sqlstate(exc) in _UNSTORABLE_TEXT:
         return "unstorable_text", None
-    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError):
+    if is_unavailable(exc):
         return "dependency_unavailable", None
     if isinstance(exc, OAuthProblem):
         return "unauthenticated", None
@@ -163,7 +163,7 @@ def _problem_for(
     elif code == "conflict":
         detail = "the request conflicts with an existing resource"
     elif code == "dependency_unavailable":
-        log.warning("dependency unavailable: %r", exc)
+        log_outage("requests", exc, "a dependency")
         detail, headers = "a dependency is unavailable; retry later", {"Retry-After": "1"}
     elif isinstance(exc, ProblemException | HTTPException) and code != "internal_error":
         detail = str(exc.detail) if exc.detail else None
