@@ -44,6 +44,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tidings_server.api.billing import WEBHOOK_PATH
 from tidings_server.auth.limits import RateLimitMiddleware
@@ -289,6 +290,10 @@ def create_app(
     # The Stripe webhook's signature covers the exact bytes of its body.
     app_with_raw = RawBodyMiddleware(app, {WEBHOOK_PATH})
     stack: ASGIApp = RequestContextMiddleware(BodyLimitMiddleware(app_with_raw, settings.max_body_bytes))
+    if settings.trusted_proxies.strip():
+        # Only a configured proxy's X-Forwarded-For names the client (the login throttle and the
+        # audit log use it); from anyone else it is ignored and the peer address stands.
+        stack = ProxyHeadersMiddleware(stack, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]
     if settings.trace_exporter != "none":
         # Outside the request context, so the access log line is written inside the span.
         stack = RequestTracingMiddleware(stack)
