@@ -293,7 +293,8 @@ def create_app(
     if settings.trusted_proxies.strip():
         # Only a configured proxy's X-Forwarded-For names the client (the login throttle and the
         # audit log use it); from anyone else it is ignored and the peer address stands.
-        stack = ProxyHeadersMiddleware(stack, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]
+        proxied: Any = ProxyHeadersMiddleware(stack, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]
+        stack = proxied
     if settings.trace_exporter != "none":
         # Outside the request context, so the access log line is written inside the span.
         stack = RequestTracingMiddleware(stack)

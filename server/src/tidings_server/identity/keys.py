@@ -35,7 +35,7 @@ from tidings_server.auth.principal import Principal
 from tidings_server.broker.control import ControlBus
 from tidings_server.errors import Forbidden, NotFound
 from tidings_server.identity.context import Caller
-from tidings_server.store.db import Database, database_unavailable, is_unavailable
+from tidings_server.store.db import Database, database_unavailable, is_unavailable, log_outage
 from tidings_server.store.models import ApiKey
 from tidings_server.store.repo import TenantScope, find_api_key
 
@@ -154,8 +154,11 @@ class ApiKeyAuthenticator:
                 await session.execute(
                     sa.update(ApiKey).where(ApiKey.key_id == key_id).values(last_used_at=sa.func.now())
                 )
-        except Exception:
-            log.warning("could not record last use of key %s", key_id, exc_info=True)
+        except Exception as exc:
+            if is_unavailable(exc):
+                log_outage("recording API key use", exc)
+            else:
+                log.warning("could not record last use of key %s", key_id, exc_info=True)
 
     async def close(self) -> None:
         for task in list(self._background):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from tidings_server.errors import DependencyUnavailable
@@ -40,24 +40,39 @@ _suppressed: dict[str, int] = {}
 
 def is_unavailable(exc: BaseException) -> bool:
     """Whether `exc` says the database cannot be reached (down, restarting, refusing, timing
-    out), as opposed to a wrong query. The one place that decides it (REST, SSE, WebSocket)."""
-    if isinstance(exc, DependencyUnavailable):
-        return True
-    if isinstance(exc, OperationalError | InterfaceError):
-        return True
-    # asyncpg raises OSError (refused, "Multiple exceptions" for several addresses), its own
-    # connection errors, or TimeoutError when connecting; SQLAlchemy does not wrap those.
-    if isinstance(exc, OSError | TimeoutError):
-        return True
-    module = type(exc).__module__
-    return module.startswith("asyncpg") and type(exc).__name__ in {
+    out, the connection dropped mid-query), as opposed to a wrong query. The one place that
+    decides it (REST, SSE, WebSocket)."""
+    seen: BaseException | None = exc
+    for _ in range(6):  # the exception, what SQLAlchemy wraps, what the driver adapted
+        if seen is None:
+            return False
+        if isinstance(seen, DependencyUnavailable | OperationalError | InterfaceError):
+            return True
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        # asyncpg raises OSError (refused, "Multiple exceptions" for several addresses), its
+        # own connection errors, or TimeoutError; SQLAlchemy does not wrap all of those.
+        if isinstance(seen, OSError | TimeoutError):
+            return True
+        if type(seen).__module__.startswith("asyncpg") and type(seen).__name__ in _ASYNCPG_UNAVAILABLE:
+            return True
+        orig = seen.orig if isinstance(seen, DBAPIError) else None
+        seen = orig if isinstance(orig, BaseException) else (seen.__cause__ or seen.__context__)
+    return False
+
+
+_ASYNCPG_UNAVAILABLE = frozenset(
+    {
         "CannotConnectNowError",
         "ConnectionDoesNotExistError",
         "ConnectionFailureError",
         "TooManyConnectionsError",
         "InterfaceError",
         "InternalClientError",
+        "AdminShutdownError",
+        "CrashShutdownError",
     }
+)
 
 
 def log_outage(what: str, exc: BaseException, dependency: str = "PostgreSQL") -> None:
