@@ -1,6 +1,7 @@
 """Authorization first (issue 12, item 15): a caller without the right to an operation learns
 nothing else about it — not that billing is unconfigured (409), not that its query is malformed
-(400 from a handler's own checks) — it gets 403 (or 404 for a project that does not exist) before anything else is checked."""
+(400 from a handler's own checks) — it gets 403 (or 404 for a project that does not exist)
+before anything else is checked."""
 
 from __future__ import annotations
 
