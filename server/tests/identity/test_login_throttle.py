@@ -78,7 +78,9 @@ def _signup_source_ip(http: httpx.Client, tenant_and_access: str) -> str | None:
 def test_guesses_from_one_address_do_not_lock_the_owner_out_at_another(proxied: LiveServer) -> None:
     with httpx.Client(base_url=proxied.url, timeout=30) as http:
         email, password, _ = _signup(http)
-        guesses = [_login(http, email, f"guess-{i}", "198.51.100.7").status_code for i in range(12)]
+        guesses = []
+        while len(guesses) < 30 and 429 not in guesses:
+            guesses.append(_login(http, email, f"guess-{len(guesses)}", "198.51.100.7").status_code)
         assert guesses[:10] == [401] * 10
         assert guesses[-1] == 429
         # The attacker's address stays throttled on this account, even with the right password...
@@ -103,6 +105,6 @@ def test_an_untrusted_x_forwarded_for_is_ignored_in_the_audit_log(direct: LiveSe
 def test_rotating_an_untrusted_x_forwarded_for_does_not_bypass_the_throttle(direct: LiveServer) -> None:
     with httpx.Client(base_url=direct.url, timeout=30) as http:
         email, _, _ = _signup(http)
-        statuses = [_login(http, email, f"guess-{i}", f"192.0.2.{i}").status_code for i in range(14)]
+        statuses = [_login(http, email, f"guess-{i}", f"192.0.2.{i}").status_code for i in range(30)]
     assert statuses[:10] == [401] * 10
     assert 429 in statuses[10:], "each forged address got a bucket of its own"
