@@ -201,6 +201,16 @@ export const ERRORS = {
     description: "A rate limit was reached; retry after `Retry-After` seconds (`RateLimit-*` headers say which limit).",
     frame: false,
   },
+  origin_not_allowed: {
+    code: "origin_not_allowed",
+    title: "Origin Not Allowed",
+    retryable: false,
+    status: 403,
+    closeCode: 4406,
+    action: "terminal",
+    description: "A client token was used from a browser page (its `Origin` header) that is not in the project's `allowed_origins`, or a CORS preflight came from such a page; API keys are not checked.",
+    frame: false,
+  },
   internal_error: {
     code: "internal_error",
     title: "Internal Server Error",

@@ -463,7 +463,19 @@ export interface ProjectList {
 
 /** Per-project settings; later issues add retention and limits. */
 export interface ProjectSettings {
-  /** Browser origins allowed to open realtime connections with client tokens (empty = any). */
+  /**
+   * Browser origins (web pages) allowed to use the project's data plane with client tokens:
+   * the SSE stream, the WebSocket, publish and replay. Each entry is an origin
+   * (`https://app.example.com`, `http://127.0.0.1:17690`; no port means the scheme's default)
+   * or a wildcard `https://*.example.com`, which matches any host ending in `.example.com`
+   * (one or more labels before it; never `example.com` itself) with that scheme and port.
+   * Matching is on the whole origin (full match), case-insensitive on the host; `null`
+   * origins match nothing. An allowed origin gets CORS headers (`Access-Control-Allow-Origin`
+   * with that origin, `Vary: Origin`); any other gets none, and a client token sent from it is
+   * refused with `origin_not_allowed` (403 over HTTP, close 4406 on WebSocket). API keys are
+   * not checked (servers send no `Origin`). Empty (the default) allows any origin: set it in
+   * production, so a client token is usable only from your own sites.
+   */
   allowed_origins?: string[];
 }
 

@@ -71,6 +71,8 @@ pub enum ErrorCode {
     SignupClosed,
     /// Too Many Requests
     RateLimited,
+    /// Origin Not Allowed
+    OriginNotAllowed,
     /// Internal Server Error
     InternalError,
     /// Service Unavailable
@@ -122,7 +124,7 @@ pub enum ErrorCode {
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 42] = [
+pub static ERRORS: [ErrorInfo; 43] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
@@ -301,6 +303,16 @@ pub static ERRORS: [ErrorInfo; 42] = [
         close_code: Some(4429),
         action: Some(CloseAction::Reconnect),
         description: "A rate limit was reached; retry after `Retry-After` seconds (`RateLimit-*` headers say which limit).",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::OriginNotAllowed,
+        title: "Origin Not Allowed",
+        retryable: false,
+        status: Some(403),
+        close_code: Some(4406),
+        action: Some(CloseAction::Terminal),
+        description: "A client token was used from a browser page (its `Origin` header) that is not in the project's `allowed_origins`, or a CORS preflight came from such a page; API keys are not checked.",
         frame: false,
     },
     ErrorInfo {
@@ -567,6 +579,7 @@ impl ErrorCode {
             Self::Forbidden => "forbidden",
             Self::SignupClosed => "signup_closed",
             Self::RateLimited => "rate_limited",
+            Self::OriginNotAllowed => "origin_not_allowed",
             Self::InternalError => "internal_error",
             Self::DependencyUnavailable => "dependency_unavailable",
             Self::GoingAway => "going_away",
@@ -615,6 +628,7 @@ impl ErrorCode {
             "forbidden" => Some(Self::Forbidden),
             "signup_closed" => Some(Self::SignupClosed),
             "rate_limited" => Some(Self::RateLimited),
+            "origin_not_allowed" => Some(Self::OriginNotAllowed),
             "internal_error" => Some(Self::InternalError),
             "dependency_unavailable" => Some(Self::DependencyUnavailable),
             "going_away" => Some(Self::GoingAway),

@@ -35,6 +35,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     SIGNUP_CLOSED = "signup_closed"
     RATE_LIMITED = "rate_limited"
+    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     INTERNAL_ERROR = "internal_error"
     DEPENDENCY_UNAVAILABLE = "dependency_unavailable"
     GOING_AWAY = "going_away"
@@ -258,6 +259,16 @@ ERRORS: Final = MappingProxyType(
             close_code=4429,
             action="reconnect",
             description="A rate limit was reached; retry after `Retry-After` seconds (`RateLimit-*` headers say which limit).",
+            frame=False,
+        ),
+        ErrorCode.ORIGIN_NOT_ALLOWED: ErrorInfo(
+            ErrorCode.ORIGIN_NOT_ALLOWED,
+            "Origin Not Allowed",
+            retryable=False,
+            status=403,
+            close_code=4406,
+            action="terminal",
+            description="A client token was used from a browser page (its `Origin` header) that is not in the project's `allowed_origins`, or a CORS preflight came from such a page; API keys are not checked.",
             frame=False,
         ),
         ErrorCode.INTERNAL_ERROR: ErrorInfo(
