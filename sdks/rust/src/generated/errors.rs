@@ -91,6 +91,12 @@ pub enum ErrorCode {
     CursorExpired,
     /// Schema Incompatible
     SchemaIncompatible,
+    /// Schema Unsupported
+    SchemaUnsupported,
+    /// Schema Too Expensive
+    SchemaTooExpensive,
+    /// Schema Limit Reached
+    SchemaLimitReached,
     /// Invalid Frame
     InvalidFrame,
     /// Frame Too Large
@@ -124,7 +130,7 @@ pub enum ErrorCode {
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 43] = [
+pub static ERRORS: [ErrorInfo; 46] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
@@ -406,6 +412,36 @@ pub static ERRORS: [ErrorInfo; 43] = [
         frame: false,
     },
     ErrorInfo {
+        code: ErrorCode::SchemaUnsupported,
+        title: "Schema Unsupported",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "The schema uses a construct the server cannot run in linear time or resolve locally (a backreference or lookaround in a `pattern` or `patternProperties` key, `$dynamicRef`, `$id` below the root); `errors` points at each and names the construct.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::SchemaTooExpensive,
+        title: "Schema Too Expensive",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "Validation would be over the budget of one event. At registration, the schema alone is (a `$ref` cycle that does not descend into the value, subschemas that multiply through `$ref`/`allOf`/`anyOf`/`oneOf` or recursion, or over the limits of 2,048 subschemas, 1,024 `enum` values, 64 levels of nesting, 1,000 characters or 1 MiB compiled per pattern); at publish, the event against every schema for its topic is (a smaller or shallower event fits). `errors` points at the cause.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::SchemaLimitReached,
+        title: "Schema Limit Reached",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "The project already has active schemas for 100 topics or patterns; deprecate one before registering a schema for another topic.",
+        frame: false,
+    },
+    ErrorInfo {
         code: ErrorCode::InvalidFrame,
         title: "Invalid Frame",
         retryable: false,
@@ -589,6 +625,9 @@ impl ErrorCode {
             Self::InvalidCursor => "invalid_cursor",
             Self::CursorExpired => "cursor_expired",
             Self::SchemaIncompatible => "schema_incompatible",
+            Self::SchemaUnsupported => "schema_unsupported",
+            Self::SchemaTooExpensive => "schema_too_expensive",
+            Self::SchemaLimitReached => "schema_limit_reached",
             Self::InvalidFrame => "invalid_frame",
             Self::FrameTooLarge => "frame_too_large",
             Self::TooManySubscriptions => "too_many_subscriptions",
@@ -638,6 +677,9 @@ impl ErrorCode {
             "invalid_cursor" => Some(Self::InvalidCursor),
             "cursor_expired" => Some(Self::CursorExpired),
             "schema_incompatible" => Some(Self::SchemaIncompatible),
+            "schema_unsupported" => Some(Self::SchemaUnsupported),
+            "schema_too_expensive" => Some(Self::SchemaTooExpensive),
+            "schema_limit_reached" => Some(Self::SchemaLimitReached),
             "invalid_frame" => Some(Self::InvalidFrame),
             "frame_too_large" => Some(Self::FrameTooLarge),
             "too_many_subscriptions" => Some(Self::TooManySubscriptions),

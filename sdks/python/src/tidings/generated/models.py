@@ -736,6 +736,24 @@ class SchemaCreate(TypedDict):
     may not grow, properties may not be removed under `additionalProperties: false` nor may it
     become false, `enum` may only grow, `const` may not change, bounds may only loosen, and
     `pattern`/`format` may not be added or changed. `none` skips the check.
+
+    Patterns (`pattern`, `patternProperties` keys) run on a linear-time engine (RE2
+    semantics: Rust's `regex` crate), so no pattern and string can make validation
+    backtrack. ECMA-262 constructs that need backtracking are refused with 422
+    `schema_unsupported` naming the construct: backreferences (`\\1`, `\\k<name>`) and
+    lookaround (`(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)`); so are `$dynamicRef` and `$id` below
+    the root. A pattern is at most 1,000 characters and 1 MiB compiled (a large counted
+    repetition such as `(\\p{L}|\\p{N}){1,100}` is over it: 400 `validation_failed`).
+    `format` is an annotation, not checked.
+
+    Validation has a budget per event. At registration the schema's work per value is
+    bounded statically: a `$ref` cycle that does not descend into the value, subschemas
+    multiplying through `$ref`/`allOf`/`anyOf`/`oneOf` or recursion past the budget for one
+    value, more than 2,048 subschemas, an `enum` of more than 1,024 values or nesting deeper
+    than 64 levels are refused with 422 `schema_too_expensive`. At publish, an event whose
+    work against every schema for its topic is over the budget is refused with 422
+    `schema_too_expensive` before anything is validated or stored. A project has active
+    schemas for at most 100 topics or patterns (422 `schema_limit_reached`).
     """
     topic: TopicPattern
     # A JSON Schema (draft 2020-12), at most 64 KiB, with local `$ref`s only.
