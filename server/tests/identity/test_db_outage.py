@@ -123,11 +123,27 @@ async def _ws_refused_4503(server: LiveServer, project_id: str, key: str) -> Non
     assert ws.close_code == 4503
 
 
+# The request and handshake paths. Background workers that write to PostgreSQL on a timer
+# (usage flush, billing sweep) report their own failed runs; they are not per attempt.
+_REQUEST_PATHS = (
+    "tidings_server.app",
+    "tidings_server.auth",
+    "tidings_server.identity",
+    "tidings_server.realtime",
+    "tidings_server.store",
+    "tidings_server.middleware",
+    "tidings.access",
+    "websockets",
+    "uvicorn",
+)
+
+
 def _logged_once_per_interval(caplog: pytest.LogCaptureFixture) -> None:
-    tracebacks = [r for r in caplog.records if r.exc_info]
-    assert not tracebacks, [r.getMessage() for r in tracebacks]
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert not errors, [r.getMessage() for r in errors]
+    ours = [r for r in caplog.records if r.name.startswith(_REQUEST_PATHS)]
+    tracebacks = [r for r in ours if r.exc_info]
+    assert not tracebacks, [f"{r.name}: {r.getMessage()}" for r in tracebacks]
+    errors = [r for r in ours if r.levelno >= logging.ERROR]
+    assert not errors, [f"{r.name}: {r.getMessage()}" for r in errors]
     outage = [r for r in caplog.records if "PostgreSQL is unavailable" in r.getMessage()]
     # 45 failing attempts in a few seconds: one warning per kind of caller, not one per attempt.
     assert 1 <= len(outage) <= 6, [r.getMessage() for r in outage]
