@@ -57,8 +57,11 @@ def rbac_page() -> str:
         "next request, on every node. Platform operators hold every permission in every tenant.\n"
         "Only owners (and operators) grant or remove the `owner` role; nobody changes their own\n"
         "membership; a tenant keeps at least one owner.\n\n"
-        "API keys with the `admin` scope manage their own project (keys, signing keys, settings);\n"
-        "client tokens never reach admin operations.\n\n"
+        "API keys with the `admin` scope manage their own project (keys, signing keys, settings),\n"
+        "never beyond their own grants: a key they create, a token they mint and every token a\n"
+        "signing key they register signs (its `max_capabilities`) stay within the key's grants.\n"
+        "Every operation authorizes before it checks anything else about the request.\n"
+        "Client tokens never reach admin operations.\n\n"
         f"{render_matrix()}\n"
     )
 

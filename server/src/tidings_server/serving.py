@@ -171,6 +171,9 @@ def _config(settings: Settings, gateway_sock: socket.socket) -> uvicorn.Config:
         lifespan="on",
         log_config=None,
         access_log=False,
+        # X-Forwarded-For is believed from TIDINGS_TRUSTED_PROXIES only (create_app), never
+        # from uvicorn's default of 127.0.0.1.
+        proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=int(settings.drain_seconds) + 5,
     )
