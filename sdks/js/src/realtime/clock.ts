@@ -28,6 +28,8 @@ export interface ReconnectPolicy {
   readonly maxAttempts: number | undefined;
   /** A uniform draw in [0, 1); tests fix it. */
   readonly random: () => number;
+  /** How to wait between attempts; default the clock's timer. Tests pass one that records. */
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 export const defaultReconnectPolicy: ReconnectPolicy = {

@@ -526,8 +526,19 @@ export class Realtime {
       const delayMs = backoffMs(this.#policy, failures, retryAfter);
       this.#setState("reconnecting");
       this.#emit("reconnecting", { attempt: failures, delayMs });
-      await this.#sleep(delayMs);
+      await this.#backoff(delayMs);
     }
+  }
+
+  #backoff(ms: number): Promise<void> {
+    const sleep = this.#policy.sleep;
+    if (sleep === undefined) return this.#sleep(ms);
+    const signal = this.#stop.signal;
+    const stopped = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    return Promise.race([sleep(ms), stopped]);
   }
 
   /** One socket's life: when it was up since and why it ended; throws if it never got up. */
@@ -716,7 +727,7 @@ export class Realtime {
         // A provider's or server's failure: try again after a backoff; the server's 4402 close
         // reconnects with a fresh token if it comes to that.
         failures++;
-        await this.#sleep(backoffMs(this.#policy, failures), signal);
+        await this.#sleep(backoffMs(this.#policy, failures) + 1, signal);
         continue;
       }
       failures = 0;
@@ -771,7 +782,7 @@ export class Realtime {
       }
       const delayMs = backoffMs(this.#policy, failures, retryAfter);
       this.#emit("reconnecting", { attempt: failures, delayMs });
-      await this.#sleep(delayMs);
+      await this.#backoff(delayMs);
     }
   }
 
