@@ -194,7 +194,16 @@ def _closed_port() -> int:
     return port
 
 
-async def serve(ready: asyncio.Future[dict[str, str]] | None = None) -> None:
+_STOP: asyncio.Event | None = None
+
+
+def request_stop() -> None:
+    """End a `serve` running in this process."""
+    if _STOP is not None:
+        _STOP.set()
+
+
+async def serve(ready: asyncio.Future[dict[str, str]] | None = None, *, stop_on_stdin: bool = True) -> None:
     """Run the harness until stdin closes (or SIGTERM/SIGINT); `ready` gets the addresses."""
     root = _services_root()
     harness = Harness(root)
@@ -217,7 +226,7 @@ async def serve(ready: asyncio.Future[dict[str, str]] | None = None) -> None:
             ready.set_result(info)
         else:
             print(json.dumps(info), flush=True)
-        await _until_told_to_stop()
+        await _until_told_to_stop(stop_on_stdin)
     finally:
         if runner is not None:
             await runner.cleanup()
@@ -225,15 +234,16 @@ async def serve(ready: asyncio.Future[dict[str, str]] | None = None) -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
-async def _until_told_to_stop() -> None:
+async def _until_told_to_stop(stop_on_stdin: bool) -> None:
+    global _STOP  # noqa: PLW0603 - one harness per process
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
+    stop = _STOP = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     # The parent closing our stdin (or dying) ends the harness too: never an orphan server.
     reader = asyncio.StreamReader()
     mode = os.fstat(sys.stdin.fileno()).st_mode
-    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+    if stop_on_stdin and (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
 
         async def eof() -> None:

@@ -86,9 +86,16 @@ export async function publishMany(client: Client, project: string, topic: string
 }
 
 /** Resolves when `condition()` holds; rejects after `patienceMs` (a bound, not a timing assertion). */
-export async function eventually(condition: () => boolean, what: string, patienceMs = 30_000): Promise<void> {
+export async function eventually(
+  condition: () => boolean,
+  what: string,
+  patienceMs = 30_000,
+  refresh?: () => Promise<unknown>,
+): Promise<void> {
   const deadline = Date.now() + patienceMs;
-  while (!condition()) {
+  for (;;) {
+    if (refresh !== undefined) await refresh();
+    if (condition()) return;
     if (Date.now() > deadline) throw new Error(`not in ${patienceMs} ms: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
