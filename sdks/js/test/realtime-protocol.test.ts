@@ -2,6 +2,7 @@
 // resets, refusals, the close-code decisions; and the SSE parser, the token clock and the backoff.
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import {
@@ -43,6 +44,16 @@ test("topic patterns follow NATS rules", () => {
   assert.ok(topicMatches("a.*.c", "a.b.c"));
   assert.ok(!topicMatches("a.b", "a.b.c"));
   assert.ok(!topicMatches("a.b.c", "a.b"));
+});
+
+test("topic matching follows the shared vectors (spec/vectors/topics.json)", () => {
+  const vectors = JSON.parse(readFileSync(new URL("../../../../spec/vectors/topics.json", import.meta.url), "utf8")) as {
+    matches: Array<{ pattern: string; topic: string; expected: boolean }>;
+  };
+  assert.ok(vectors.matches.length > 10);
+  for (const { pattern, topic, expected } of vectors.matches) {
+    assert.equal(topicMatches(pattern, topic), expected, `${pattern} ~ ${topic}`);
+  }
 });
 
 test("events go to every matching subscription in order; a batch is unpacked in order", () => {
