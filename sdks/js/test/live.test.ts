@@ -131,7 +131,7 @@ test("a revoked key ends the connection for good: terminal close, no reconnect l
   assert.ok(reconnecting.length <= 1, `no reconnect loop (${reconnecting.length} attempts)`);
 });
 
-test("WebSocket blocked: auto falls back to SSE, visibly, and delivers", async () => {
+test("WebSocket blocked: auto falls back to SSE, visibly, delivers, and goes back to the WebSocket once it works", async () => {
   const project = await newProject(harness);
   const client = restClient(harness, project);
   await control(harness, "block-ws");
@@ -142,10 +142,16 @@ test("WebSocket blocked: auto falls back to SSE, visibly, and delivers", async (
     const reader = new Reader(await rt.subscribe("ticks.*"));
     await publishMany(client, project.project, "ticks.a", 20);
     await reader.until(20);
-    await rt.close();
-    assert.deepEqual(reader.numbers, range(20));
     assert.equal(rt.transport, "sse");
     assert.equal(fallbacks.length, 1);
+    // The WebSocket works again: the next reconnection goes back to it, from the cursor.
+    await control(harness, "unblock-ws");
+    await control(harness, "cut");
+    await eventually(() => rt.transport === "websocket" && rt.state === "connected", "back on the WebSocket");
+    await publishMany(client, project.project, "ticks.a", 20, 20);
+    await reader.until(40);
+    await rt.close();
+    assert.deepEqual(reader.numbers, range(40), "no gap and no duplicate across both switches");
   } finally {
     await control(harness, "unblock-ws");
   }

@@ -453,3 +453,40 @@ test("SSE: a refused stream (403) ends the subscription with the status error", 
     await stop(sse);
   }
 });
+
+test("after a fallback to SSE, a later reconnection goes back to the WebSocket, from the cursor", async () => {
+  gateway.script = [
+    async (s) => s.close(1011), // no welcome: the WebSocket cannot be established, SSE it is
+    async (s) => {
+      s.welcome(); // the probe on the SSE stream's reconnection: the WebSocket works again
+      await s.stay();
+    },
+    async (s) => {
+      s.welcome();
+      await s.subscribed();
+      s.events([2]);
+      await s.stay();
+    },
+  ];
+  const sse = await sseServer((n, res) => {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    if (n === 1) res.end(sseEvent(1)); // then the stream is lost
+    else res.write(": only the first stream should be opened\n\n");
+  });
+  try {
+    const rt = realtime({ baseUrl: sse.url });
+    const seen = record(rt, "fallback", "connected");
+    const sub = await rt.subscribe("orders.*");
+    assert.deepEqual(numbers(await take(sub, 2)), [1, 2]);
+    assert.equal(rt.transport, "websocket");
+    await rt.close();
+    assert.deepEqual(
+      seen.map(([name, e]) => (name === "connected" ? `connected:${(e as RealtimeEvents["connected"]).transport}` : name)),
+      ["fallback", "connected:sse", "connected:websocket"],
+    );
+    assert.deepEqual(gateway.sessions[2]?.received[0], { type: "subscribe", topic: "orders.*", id: "s1", cursor: "c1" });
+    assert.equal(sse.requests.filter((r) => r.url.includes("/stream")).length, 1);
+  } finally {
+    await stop(sse);
+  }
+});

@@ -265,6 +265,10 @@ export class Realtime {
   readonly #stop = new AbortController();
   #ids = 0;
   #everConnected = false;
+  // SSE carries the subscriptions because the WebSocket could not be established (`auto`): each
+  // later reconnection of a stream first tries the WebSocket again (one probe at a time).
+  #fellBack = false;
+  #probe: Promise<boolean> | undefined;
   // The open socket whose subscriptions are sent (undefined while connecting or down).
   #channel: Channel | undefined;
   // Frame id → the subscription pattern it subscribes, to route a refusal.
@@ -426,6 +430,7 @@ export class Realtime {
   }
 
   #fallBackToSSE(reason: Error): void {
+    this.#fellBack = true;
     this.#emit("fallback", { from: "websocket", to: "sse", reason: reason.message });
     this.#opened("sse");
     for (const sub of this.subscriptions.values()) {
@@ -744,7 +749,7 @@ export class Realtime {
     let failures = 0;
     let refreshing = false;
     let everUp = false;
-    while (!this.#closed && this.subscriptions.get(sub.pattern) === sub) {
+    while (!this.#closed && this.transport === "sse" && this.subscriptions.get(sub.pattern) === sub) {
       const controller = new AbortController();
       sub.sse = controller;
       let upSince: number | undefined;
@@ -760,7 +765,7 @@ export class Realtime {
         }
         upSince = outcome.upSince;
       } catch (caught) {
-        if (this.#closed || this.subscriptions.get(sub.pattern) !== sub) return;
+        if (this.#closed || this.transport !== "sse" || this.subscriptions.get(sub.pattern) !== sub) return;
         if (caught instanceof Retry) {
           reason = caught.message;
           error = caught.error;
@@ -783,7 +788,40 @@ export class Realtime {
       const delayMs = backoffMs(this.#policy, failures, retryAfter);
       this.#emit("reconnecting", { attempt: failures, delayMs });
       await this.#backoff(delayMs);
+      if (await this.#backToWebSocket()) return;
     }
+  }
+
+  /**
+   * After a fallback, whether the WebSocket works again: one handshake through `welcome`; if it
+   * does, the WebSocket loop takes every subscription over from its cursor and the SSE streams end.
+   */
+  #backToWebSocket(): Promise<boolean> {
+    if (!this.#fellBack || this.#closed || this.transport !== "sse") return Promise.resolve(false);
+    this.#probe ??= (async () => {
+      let channel: Channel | undefined;
+      try {
+        const dialer = this.#dialer ?? (await defaultDialer(USER_AGENT));
+        channel = new Channel(dialer, this.#url("ws"), await this.#credential(), this.#clock);
+        await this.#welcome(channel);
+      } catch {
+        return false;
+      } finally {
+        channel?.drop();
+        this.#probe = undefined;
+      }
+      if (this.#closed || this.transport !== "sse") return false;
+      this.#fellBack = false;
+      this.transport = "websocket";
+      this.reconnects++;
+      for (const sub of this.subscriptions.values()) {
+        sub.sse?.abort();
+        sub.sse = undefined;
+      }
+      void this.#run();
+      return true;
+    })();
+    return this.#probe;
   }
 
   async #sseStream(
