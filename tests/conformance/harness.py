@@ -20,6 +20,8 @@ prints one JSON line on stdout once everything is up, then serves until its stan
     POST /block-ws        the WebSocket port refuses (new connections are closed at once)
     POST /unblock-ws
     POST /revoke          {"project", "key_id"}: revoke an API key (as the tenant's owner)
+    POST /cut-next-answer the next connection to the REST port is cut once the server starts
+                          answering: the request was handled, the answer is lost
 
 Nothing is mocked: it is the server the pytest fixtures start (`tidings_server.testing`), with
 a 1 s heartbeat and a half-second drain so faults show quickly.
@@ -122,6 +124,7 @@ class Harness:
         app.router.add_post("/block-ws", self._action(self._block_ws))
         app.router.add_post("/unblock-ws", self._action(self._unblock_ws))
         app.router.add_post("/revoke", self._revoke)
+        app.router.add_post("/cut-next-answer", self._action(self._cut_next_answer))
         return app
 
     def _action(self, action: Any) -> Any:
@@ -136,6 +139,10 @@ class Harness:
         assert self.gateway is not None
         self.http.cut_all()
         self.gateway.cut_all()
+
+    async def _cut_next_answer(self) -> None:
+        assert self.http is not None
+        self.http.cut_next(1)
 
     async def _blackhole(self) -> None:
         assert self.http is not None
@@ -235,7 +242,7 @@ async def serve(ready: asyncio.Future[dict[str, str]] | None = None, *, stop_on_
 
 
 async def _until_told_to_stop(stop_on_stdin: bool) -> None:
-    global _STOP  # noqa: PLW0603 - one harness per process
+    global _STOP
     loop = asyncio.get_running_loop()
     stop = _STOP = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -26,7 +26,9 @@ TABLE_START = "<!-- conformance-table:start -->"
 TABLE_END = "<!-- conformance-table:end -->"
 
 
-async def run_driver(name: str, command: list[str], info: dict[str, str], only: list[str]) -> list[dict[str, Any]]:
+async def run_driver(
+    name: str, command: list[str], info: dict[str, str], only: list[str]
+) -> list[dict[str, Any]]:
     env = {**os.environ, "TIDINGS_HARNESS": json.dumps(info)}
     process = await asyncio.create_subprocess_exec(
         *command, str(HERE / "scenarios.json"), *only, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE
@@ -41,10 +43,15 @@ async def run_driver(name: str, command: list[str], info: dict[str, str], only: 
         results.append(result)
         mark = "ok  " if result["ok"] else "FAIL"
         detail = f"  {result['detail']}" if result["detail"] else ""
-        print(f"{mark} {name:8} {result['transport']:10} {result['scenario']} ({result['ms']} ms){detail}", flush=True)
+        print(
+            f"{mark} {name:8} {result['transport']:10} {result['scenario']} ({result['ms']} ms){detail}",
+            flush=True,
+        )
     code = await process.wait()
     if code != 0:
-        results.append({"sdk": name, "scenario": "(driver)", "transport": "-", "ok": False, "detail": f"exit {code}"})
+        results.append(
+            {"sdk": name, "scenario": "(driver)", "transport": "-", "ok": False, "detail": f"exit {code}"}
+        )
         print(f"FAIL {name}: the driver exited with {code}", flush=True)
     return results
 

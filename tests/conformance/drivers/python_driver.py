@@ -96,6 +96,21 @@ class Run:
                     {"events": [{"topic": step["topic"], "data": {"n": at + i}} for i in range(n)]},
                 )
             self.published += count
+        elif op == "publish_one":
+            await self.rest.publish_event(
+                self.project["project"], {"topic": step["topic"], "data": {"n": self.published}}
+            )
+            self.published += 1
+        elif op == "expect_stored":
+            stored: list[int] = []
+            async for event in self.rest.iter_events(self.project["project"], topic=step["topic"]):
+                payload = event["data"]
+                assert isinstance(payload, dict)
+                number = payload["n"]
+                assert isinstance(number, int)
+                stored.append(number)
+            if stored != list(range(int(step["total"]))):
+                raise AssertionError(f"stored: {summary(stored)}")
         elif op == "expect":
             total = int(step["total"])
             await eventually(lambda: len(self.numbers) >= total or self.error is not None, f"{total} events")

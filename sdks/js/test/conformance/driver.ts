@@ -87,6 +87,21 @@ class Run {
         this.published += count;
         return;
       }
+      case "publish_one":
+        await this.rest.publishEvent(this.project.project, { topic: String(step["topic"]), data: { n: this.published } });
+        this.published += 1;
+        return;
+      case "expect_stored": {
+        const stored: number[] = [];
+        for await (const event of this.rest.iterEvents(this.project.project, { topic: String(step["topic"]) })) {
+          stored.push((event.data as { n: number }).n);
+        }
+        const total = Number(step["total"]);
+        if (JSON.stringify(stored) !== JSON.stringify(Array.from({ length: total }, (_, i) => i))) {
+          throw new Error(`stored: ${summary(stored)}`);
+        }
+        return;
+      }
       case "expect": {
         const total = Number(step["total"]);
         await eventually(() => this.numbers.length >= total || this.error !== undefined, `${total} events`, PATIENCE_MS);
