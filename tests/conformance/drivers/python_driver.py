@@ -44,6 +44,8 @@ class Run:
         self.error: BaseException | None = None
         self.published = 0
         self.reader: asyncio.Task[None] | None = None
+        self.durable: list[int] = []
+        self.connect_step: dict[str, Any] = {}
 
     async def control(self, action: str, body: dict[str, Any] | None = None) -> None:
         async with httpx.AsyncClient(timeout=60) as http:
@@ -52,7 +54,28 @@ class Run:
 
     async def step(self, step: dict[str, Any]) -> None:
         op = step["op"]
-        if op == "connect":
+        if op == "reconnect":
+            await self._rt().close()
+            if self.device is not None:
+                await self.device.close()
+            await self.step(self.connect_step)
+        elif op == "create_durable":
+            await self.rest.create_subscription(
+                self.project["project"],
+                {"name": step["name"], "topic": step["pattern"], "ack_wait_seconds": 1, "max_deliveries": 5},
+            )
+        elif op == "subscribe_durable":
+            durable = await self._rt().subscribe(step["pattern"], durable=step["name"])
+            self.durable = []
+            self.reader = asyncio.create_task(self._read_durable(durable, step["ack"]))
+        elif op == "expect_durable":
+            wanted = sorted(int(n) for n in step["numbers"])
+            await eventually(lambda: len(self.durable) >= len(wanted), f"{wanted}")
+            await asyncio.sleep(0)
+            if sorted(self.durable) != wanted:
+                raise AssertionError(f"durable got {self.durable}, expected {wanted}")
+        elif op == "connect":
+            self.connect_step = step
             heartbeat = None if self.transport == "websocket" else 5.0
             if step.get("credential") == "client_token":
                 ttl = int(step.get("ttl_seconds", 30))
@@ -158,6 +181,18 @@ class Run:
                     self.numbers.append(n)
         except Exception as exc:  # noqa: BLE001 - what ended the subscription is the outcome
             self.error = exc
+
+    async def _read_durable(self, sub: Subscription, ack: str) -> None:
+        async for item in sub:
+            if item["type"] != "event":
+                continue
+            payload = item["data"]
+            assert isinstance(payload, dict)
+            number = payload["n"]
+            assert isinstance(number, int)
+            self.durable.append(number)
+            if ack == "all" or number % 2 == 0:
+                await sub.ack(item)
 
     def _rt(self) -> Realtime:
         if self.rt is None:

@@ -28,6 +28,8 @@ class Run {
   error: unknown;
   published = 0;
   reading: Promise<void> | undefined;
+  durable: number[] = [];
+  connectStep: Step = { op: "connect" };
 
   constructor(
     readonly harness: Harness,
@@ -38,7 +40,41 @@ class Run {
 
   async step(step: Step): Promise<void> {
     switch (step.op) {
+      case "reconnect":
+        await this.#rt().close();
+        await this.reading;
+        return this.step(this.connectStep);
+      case "create_durable":
+        await this.rest.createSubscription(this.project.project, {
+          name: String(step["name"]),
+          topic: String(step["pattern"]),
+          ack_wait_seconds: 1,
+          max_deliveries: 5,
+        });
+        return;
+      case "subscribe_durable": {
+        const sub = await this.#rt().subscribe(String(step["pattern"]), { durable: String(step["name"]) });
+        const got: number[] = (this.durable = []);
+        const ackAll = step["ack"] === "all";
+        this.reading = (async () => {
+          for await (const item of sub as AsyncIterable<Item>) {
+            if (item.type !== "event") continue;
+            const n = (item.data as { n: number }).n;
+            got.push(n);
+            if (ackAll || n % 2 === 0) sub.ack(item);
+          }
+        })();
+        return;
+      }
+      case "expect_durable": {
+        const wanted = (step["numbers"] as number[]).slice().sort((a, b) => a - b);
+        await eventually(() => this.durable.length >= wanted.length, JSON.stringify(wanted), PATIENCE_MS);
+        const got = this.durable.slice().sort((a, b) => a - b);
+        if (JSON.stringify(got) !== JSON.stringify(wanted)) throw new Error(`durable got ${JSON.stringify(this.durable)}, expected ${JSON.stringify(wanted)}`);
+        return;
+      }
       case "connect": {
+        this.connectStep = step;
         const common = {
           baseUrl: this.harness.api,
           realtimeUrl: this.harness.ws,
