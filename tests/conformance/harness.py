@@ -19,6 +19,7 @@ prints one JSON line on stdout once everything is up, then serves until its stan
     POST /blackhole       the open connections stop carrying bytes, without FIN or RST
     POST /block-ws        the WebSocket port refuses (new connections are closed at once)
     POST /unblock-ws
+    POST /reset           undo what outlives a scenario: a pending cut, a blocked WebSocket port
     POST /revoke          {"project", "key_id"}: revoke an API key (as the tenant's owner)
     POST /cut-next-answer the next connection to the REST port is cut once the server starts
                           answering: the request was handled, the answer is lost
@@ -35,7 +36,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import stat
 import sys
 import tempfile
@@ -73,7 +73,10 @@ class Harness:
         self.http: TcpProxy | None = None
         self.gateway: TcpProxy | None = None
         self.users: dict[str, str] = {}  # project id → its owner's access token
-        self._dead_port = _closed_port()
+        # Where a blocked WebSocket port points: a listener of ours that closes every connection
+        # at once (a port merely closed could be taken by another process meanwhile).
+        self._refuser: asyncio.Server | None = None
+        self._dead_port = 0
 
     async def start(self) -> None:
         await asyncio.to_thread(self.nats.start)
@@ -86,6 +89,8 @@ class Harness:
             token_secret=secrets.token_urlsafe(32),
         ).model_copy(update={"heartbeat_seconds": 1.0, "drain_seconds": 0.5, "max_body_bytes": 1_048_576})
         self.server = await self._serve()
+        self._refuser = await asyncio.start_server(_refuse, "127.0.0.1", 0)
+        self._dead_port = self._refuser.sockets[0].getsockname()[1]
         self.http = await TcpProxy(self.server.port).start()
         self.gateway = await TcpProxy(self.server.ws_port).start()
 
@@ -105,6 +110,8 @@ class Harness:
         self.gateway.retarget(self.server.ws_port)
 
     async def stop(self) -> None:
+        if self._refuser is not None:
+            self._refuser.close()
         for proxy in (self.http, self.gateway):
             if proxy is not None:
                 await proxy.close()
@@ -125,6 +132,7 @@ class Harness:
         app.router.add_post("/unblock-ws", self._action(self._unblock_ws))
         app.router.add_post("/revoke", self._revoke)
         app.router.add_post("/cut-next-answer", self._action(self._cut_next_answer))
+        app.router.add_post("/reset", self._action(self._reset))
         return app
 
     def _action(self, action: Any) -> Any:
@@ -139,6 +147,12 @@ class Harness:
         assert self.gateway is not None
         self.http.cut_all()
         self.gateway.cut_all()
+
+    async def _reset(self) -> None:
+        """Undo the faults that outlive a scenario (a failed one may not have undone its own)."""
+        assert self.http is not None
+        self.http.cut_next(-self.http._cut_pending)  # the shared proxy has no reset
+        await self._unblock_ws()
 
     async def _cut_next_answer(self) -> None:
         assert self.http is not None
@@ -194,11 +208,8 @@ def _services_root() -> Path:
     return root
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+async def _refuse(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.transport.abort()
 
 
 _STOP: asyncio.Event | None = None

@@ -234,6 +234,7 @@ async def main(scenarios: list[dict[str, Any]]) -> None:
                 ok, detail = False, f"{type(exc).__name__}: {exc}"
             finally:
                 await run.close()
+                await run.control("reset")
             line = {
                 "sdk": "python",
                 "runtime": "cpython",

@@ -29,6 +29,7 @@ class Run {
   published = 0;
   reading: Promise<void> | undefined;
   durable: number[] = [];
+  readonly log: string[] = [];
   connectStep: Step = { op: "connect" };
 
   constructor(
@@ -100,6 +101,9 @@ class Run {
           });
         } else {
           this.rt = new Realtime({ ...common, apiKey: this.project.key });
+        }
+        for (const name of ["connecting", "connected", "disconnected", "reconnecting", "fallback", "failed"] as const) {
+          this.rt.on(name, (e) => this.log.push(`${name}${JSON.stringify(e).slice(0, 80)}`));
         }
         await this.rt.connect();
         return;
@@ -210,9 +214,14 @@ async function main(): Promise<void> {
       } catch (error) {
         ok = false;
         detail = error instanceof RealtimeError || error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        const rt = run.rt;
+        if (rt !== undefined) {
+          detail += ` [state ${rt.state}, transport ${rt.transport}, reconnects ${rt.reconnects}, read ${run.numbers.length}, events: ${run.log.slice(-8).join(" ")}]`;
+        }
       } finally {
         await run.rt?.close();
         await run.reading;
+        await control(harness, "reset"); // a failed scenario may not have undone its fault
       }
       const line = { sdk: "js", runtime: "node", scenario: scenario.name, transport, ok, detail, ms: Date.now() - started };
       process.stdout.write(`${JSON.stringify(line)}\n`);
