@@ -156,6 +156,9 @@ class Harness:
 
     async def _cut_next_answer(self) -> None:
         assert self.http is not None
+        # Idle keep-alive connections are closed first, so the SDK's next request opens the
+        # connection that is cut (a pooled one would carry it past the fault).
+        self.http.cut_all()
         self.http.cut_next(1)
 
     async def _blackhole(self) -> None:
