@@ -172,7 +172,13 @@ def run_module(module: Module, workdir: Path) -> Score:
     env = {
         **os.environ,
         # The scratch copy's package, not the editable install of the working tree.
-        "PYTHONPATH": os.pathsep.join([str(workdir / "server" / "src"), str(workdir / "server" / "tests")]),
+        "PYTHONPATH": os.pathsep.join(
+            [
+                str(workdir / "server" / "src"),
+                str(workdir / "server" / "tests"),
+                str(workdir / "tests" / "mutation"),
+            ]
+        ),
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
     }
 

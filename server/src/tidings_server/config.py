@@ -13,7 +13,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ConfigError", "Settings", "load_settings", "settings_table"]
+from tidings_server.identity.origins import validate_rules
+
+__all__ = ["ConfigError", "Settings", "console_origin_rules", "load_settings", "settings_table"]
 
 ENV_PREFIX = "TIDINGS_"
 
@@ -301,6 +303,14 @@ class Settings(BaseSettings):
         le=86400,
         description="Seconds between checks for ended trials and expired payment grace (worker role).",
     )
+    console_origins: str | None = Field(
+        None,
+        description=(
+            "Browser origins allowed to call the admin (control-plane) API cross-origin, comma-separated"
+            " (`https://admin.example.com`, `https://*.example.com`). Unset: same-origin only (the console"
+            " is served with the API). Projects' data-plane origins are their `allowed_origins` setting."
+        ),
+    )
     embedded_pg_user: str = Field(
         "nobody",
         description=(
@@ -316,11 +326,24 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 32 characters")
         return value
 
+    @field_validator("console_origins")
+    @classmethod
+    def _origin_rules(cls, value: str | None) -> str | None:
+        errors = validate_rules(console_origin_rules(value))
+        if errors:
+            raise ValueError(errors[0]["message"])
+        return value
+
     def require(self, *names: str) -> None:
         """Fail with a clear message when any of `names` is unset."""
         missing = [ENV_PREFIX + n.upper() for n in names if getattr(self, n) is None]
         if missing:
             raise ConfigError("missing required setting(s): " + ", ".join(missing))
+
+
+def console_origin_rules(value: str | None) -> list[str]:
+    """The rules of `TIDINGS_CONSOLE_ORIGINS` (comma-separated)."""
+    return [rule.strip() for rule in (value or "").split(",") if rule.strip()]
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -6,6 +6,7 @@ the tag keyed by HMAC-SHA256(secret, "tidings event cursor v1"). Order is (proje
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import re
@@ -85,6 +86,12 @@ def test_malformed_cursors_are_refused(text: str) -> None:
         CursorCodec(SECRET).decode(text)
 
 
+@pytest.mark.parametrize("text", ["c1_", "c1_" + "A" * 58, "c1_" + "A" * 60, "x" * 62])
+def test_a_cursor_of_the_wrong_length_is_refused_as_not_a_cursor(text: str) -> None:
+    with pytest.raises(InvalidCursor, match="pass back a `cursor` exactly as the API returned it"):
+        CursorCodec(SECRET).decode(text)
+
+
 def test_a_cursor_of_another_deployment_is_refused() -> None:
     issued = CursorCodec(b"other secret").encode(Cursor(uuid.uuid4(), 1, 5))
     with pytest.raises(InvalidCursor):
@@ -95,6 +102,14 @@ def test_the_pattern_names_exactly_the_encoded_shape() -> None:
     text = CursorCodec(SECRET).encode(Cursor(uuid.uuid4(), 1, 2))
     assert re.fullmatch(CURSOR_PATTERN.removeprefix("^").removesuffix("$"), text)
     assert CURSOR_PATTERN == "^c1_[A-Za-z0-9_-]{59}$"
+
+
+def test_cursors_are_immutable_hashable_values() -> None:
+    cursor = Cursor(uuid.uuid4(), 1, 2)
+    assert {cursor: 1}[Cursor(cursor.project_id, 1, 2)] == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cursor.seq = 3  # type: ignore[misc]
+    assert not hasattr(cursor, "__dict__")  # slots: one cursor per delivered event, kept small
 
 
 @given(CURSOR, CURSOR)

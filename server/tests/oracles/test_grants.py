@@ -11,7 +11,8 @@ from oracles.model import PATTERNS, model_covers
 from tidings_server.auth import grants
 
 TOPIC_SCOPES = ("publish", "subscribe", "history")
-SCOPE = st.sampled_from([*TOPIC_SCOPES, "admin"])
+# "ad" and "adminx" sort next to "admin": only the exact name is the admin scope.
+SCOPE = st.sampled_from([*TOPIC_SCOPES, "admin", "ad", "adminx"])
 PATTERN = st.sampled_from(PATTERNS)
 GRANTS = st.dictionaries(SCOPE, st.lists(PATTERN, max_size=4), max_size=4)
 
@@ -44,6 +45,7 @@ def test_the_scopes_are_the_documented_ones() -> None:
 @example({"admin": []}, "admin", "a")
 @example({}, "admin", "a")
 @example({"publish": []}, "publish", "a")
+@example({"ad": ["a"]}, "ad", "b")  # a scope name that sorts before "admin" is not admin
 def test_allows_equals_the_model(held: dict[str, list[str]], scope: str, pattern: str) -> None:
     assert grants.allows(held, scope, pattern) is model_allows(held, scope, pattern)
 
@@ -69,5 +71,6 @@ def test_normalize_keeps_exactly_what_is_allowed_and_nothing_redundant(held: dic
 @example({"admin": ["a"]}, {"admin": []})
 @example({"admin": []}, {})
 @example({"history": [">"]}, {"history": ["*.>"]})
+@example({"ad": ["b"]}, {"ad": ["a"]})
 def test_uncovered_equals_the_model(child: dict[str, list[str]], parent: dict[str, list[str]]) -> None:
     assert grants.uncovered(child, parent) == model_uncovered(child, parent)

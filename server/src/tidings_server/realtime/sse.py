@@ -1,7 +1,8 @@
 """The SSE transport: `GET /v1/projects/{project}/stream`, a raw ASGI endpoint beside the REST API.
 
 Authentication as the WebSocket (`Authorization: Bearer`, or `?token=` for EventSource, which
-cannot set headers; never logged — the access log has no query string). `topic=` (repeatable)
+cannot set headers; never logged — the access log has no query string); a client token from a
+page whose `Origin` the project does not allow is 403 `origin_not_allowed`. `topic=` (repeatable)
 names the patterns; `Last-Event-ID` (what EventSource sends on reconnection) or `cursor=`
 resumes after that cursor for every topic. Refusals before the stream starts are problem+json
 answers with the registry's status; after it starts, an `event: error` record, then the end.
@@ -107,11 +108,15 @@ def _credential(scope: Scope, query: dict[str, list[str]]) -> str:
     return str(query.get("token", [""])[0])
 
 
-def _last_event_id(scope: Scope) -> str | None:
+def _header(scope: Scope, header: bytes) -> str | None:
     for name, value in scope.get("headers", []):
-        if name == b"last-event-id":
-            return value.decode("latin-1").strip() or None
+        if name == header:
+            return str(value.decode("latin-1"))
     return None
+
+
+def _last_event_id(scope: Scope) -> str | None:
+    return (_header(scope, b"last-event-id") or "").strip() or None
 
 
 async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
@@ -153,6 +158,11 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         )
         response.headers["WWW-Authenticate"] = "Bearer"
         await response(scope, receive, send)
+        return
+    refusal = await gateway.origin_refusal(principal, _header(scope, b"origin"))
+    if refusal is not None:
+        retry = {"Retry-After": "1"} if refusal[0] == "dependency_unavailable" else {}
+        await _problem(*refusal, scope, headers=retry)(scope, receive, send)
         return
     denied = [p for p in patterns if not grants_mod.allows(principal.grants, "subscribe", p)]
     if denied:

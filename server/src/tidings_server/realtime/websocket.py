@@ -8,9 +8,10 @@ which `websockets` allows (`protocol.send_text` + `send_data`, as its own `broad
 and an ASGI `send` does not. So each server process runs this server on its own port
 (`TIDINGS_GATEWAY_PORT`) beside uvicorn, in the same event loop, sharing the process's hub.
 
-Close codes: the registry's (spec/errors.yaml). Frames over `max_frame_bytes` are refused by
-the protocol (`frame_too_large`, 4409); frames over four times that are cut by the library
-first (1009), so a hostile peer never makes the server buffer more.
+Close codes: the registry's (spec/errors.yaml). A client token from a page whose `Origin` the
+project does not allow is closed with `origin_not_allowed` (4406) before `welcome`. Frames over
+`max_frame_bytes` are refused by the protocol (`frame_too_large`, 4409); frames over four times
+that are cut by the library first (1009), so a hostile peer never makes the server buffer more.
 """
 
 from __future__ import annotations
@@ -186,7 +187,8 @@ def _handler(gateway: Gateway) -> Any:
                 ws, "unauthenticated", "a valid API key or client token of this project is required"
             )
             return
-        refusal = await gateway.admit(principal, "websocket")
+        refusal = await gateway.origin_refusal(principal, request.headers.get("Origin"))
+        refusal = refusal or await gateway.admit(principal, "websocket")
         if refusal is not None:
             await _refuse(ws, *refusal)
             return
