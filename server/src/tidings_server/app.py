@@ -38,13 +38,14 @@ from connexion.exceptions import (
 from connexion.exceptions import Forbidden as ConnexionForbidden
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tidings_server.api.billing import WEBHOOK_PATH
 from tidings_server.api.cors import CORSMiddleware, DataPlane
@@ -68,7 +69,8 @@ from tidings_server.realtime.sse import SSEEndpoint
 from tidings_server.realtime.websocket import gateway_socket, start_websocket_server
 from tidings_server.services import Services
 from tidings_server.spec import spec_dir
-from tidings_server.store.db import Database
+from tidings_server.spec_servers import SpecServersMiddleware
+from tidings_server.store.db import Database, is_unavailable, log_outage
 from tidings_server.validation import VALIDATORS
 
 __all__ = ["create_app"]
@@ -106,7 +108,7 @@ def _code_for(exc: Exception) -> tuple[str, int | None]:
         return ("conflict", None) if _sqlstate(exc) == _UNIQUE_VIOLATION else ("internal_error", None)
     if isinstance(exc, DBAPIError) and _sqlstate(exc) in _UNSTORABLE_TEXT:
         return "unstorable_text", None
-    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError):
+    if is_unavailable(exc):
         return "dependency_unavailable", None
     if isinstance(exc, OAuthProblem):
         return "unauthenticated", None
@@ -166,7 +168,7 @@ def _problem_for(
     elif code == "conflict":
         detail = "the request conflicts with an existing resource"
     elif code == "dependency_unavailable":
-        log.warning("dependency unavailable: %r", exc)
+        log_outage("requests", exc, "a dependency")
         detail, headers = "a dependency is unavailable; retry later", {"Retry-After": "1"}
     elif isinstance(exc, ProblemException | HTTPException) and code != "internal_error":
         detail = str(exc.detail) if exc.detail else None
@@ -291,7 +293,7 @@ def create_app(
         exception_handlers={HTTPException: starlette_problem, TidingsError: starlette_problem},
     )
     # The Stripe webhook's signature covers the exact bytes of its body.
-    app_with_raw = RawBodyMiddleware(app, {WEBHOOK_PATH})
+    app_with_raw = RawBodyMiddleware(SpecServersMiddleware(app), {WEBHOOK_PATH})
     # Inside the request context (preflights get a request id and an access line), outside the
     # body limit (a 413 carries the CORS grant, so the page can read it).
     console = OriginRules(console_origin_rules(settings.console_origins), any_when_empty=False)
@@ -299,6 +301,11 @@ def create_app(
         BodyLimitMiddleware(app_with_raw, settings.max_body_bytes), DataPlane(spec), console
     )
     stack: ASGIApp = RequestContextMiddleware(cors)
+    if settings.trusted_proxies.strip():
+        # Only a configured proxy's X-Forwarded-For names the client (the login throttle and the
+        # audit log use it); from anyone else it is ignored and the peer address stands.
+        proxied: Any = ProxyHeadersMiddleware(stack, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]
+        stack = proxied
     if settings.trace_exporter != "none":
         # Outside the request context, so the access log line is written inside the span.
         stack = RequestTracingMiddleware(stack)

@@ -71,8 +71,16 @@ class Services:
             broker=broker,
             control=control,
             issuer=issuer,
-            api_keys=ApiKeyAuthenticator(db, pepper),
-            client_tokens=ClientTokenVerifier(db, issuer, box),
+            api_keys=ApiKeyAuthenticator(
+                db, pepper, cache_ttl=settings.credential_cache_ttl, stale_ttl=settings.credential_stale_ttl
+            ),
+            client_tokens=ClientTokenVerifier(
+                db,
+                issuer,
+                box,
+                cache_ttl=settings.credential_cache_ttl,
+                stale_ttl=settings.credential_stale_ttl,
+            ),
             sessions=SessionService(settings, issuer),
             box=box,
             limiter=limiter,

@@ -78,3 +78,13 @@ def test_the_rendered_matrix_is_the_table() -> None:
         rendered[cells[0].strip("`")] = tuple(c == "✓" for c in cells[1:])
     assert rendered == EXPECTED
     assert len(lines) == 2 + len(EXPECTED)
+
+
+def test_operator_is_keyword_only_and_off_by_default() -> None:
+    """A stray positional `True` must never mean "platform operator"."""
+    assert assignable_roles("viewer") == frozenset()
+    assert assignable_roles("admin") == set(ROLE_ORDER) - {"owner"}
+    with pytest.raises(TypeError):
+        can("viewer", Permission.KEYS_WRITE, True)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        assignable_roles("viewer", True)  # type: ignore[misc]

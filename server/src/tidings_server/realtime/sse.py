@@ -35,6 +35,7 @@ from tidings_server.realtime import protocol
 from tidings_server.realtime.connection import Connection
 from tidings_server.realtime.frames import Delivered, sse_comment, sse_record, sse_records
 from tidings_server.realtime.gateway import Gateway
+from tidings_server.store.db import database_unavailable, is_unavailable
 
 __all__ = ["SSEConnection", "SSEEndpoint", "sse_endpoint"]
 
@@ -99,6 +100,13 @@ def _problem(code: str, detail: str, scope: Scope, **extra: Any) -> Any:
     return problem_response(code, detail=detail, instance=scope["path"], **extra)
 
 
+def _unavailable(exc: Exception, scope: Scope) -> Any:
+    """The 503 problem for a database outage met before the stream starts (logged once per
+    interval, not per attempt)."""
+    error = database_unavailable(exc, "SSE handshakes")
+    return _problem(error.code, error.detail or error.code, scope, headers=error.headers)
+
+
 def _credential(scope: Scope, query: dict[str, list[str]]) -> str:
     for name, value in scope.get("headers", []):
         if name == b"authorization":
@@ -151,7 +159,13 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         )
         return
     cursor = _last_event_id(scope) or query.get("cursor", [None])[0]
-    principal = await gateway.authenticate(_credential(scope, query), project_id)
+    try:
+        principal = await gateway.authenticate(_credential(scope, query), project_id)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        await _unavailable(exc, scope)(scope, receive, send)
+        return
     if principal is None:
         response = _problem(
             "unauthenticated", "a valid API key or client token of this project is required", scope
@@ -182,7 +196,13 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
                 scope, receive, send
             )
             return
-    refusal = await gateway.admit(principal, "sse")
+    try:
+        refusal = await gateway.admit(principal, "sse")
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        await _unavailable(exc, scope)(scope, receive, send)
+        return
     if refusal is not None:
         code, message = refusal
         headers = {"Retry-After": "1"} if code in ("connection_limit", "going_away") else {}
