@@ -35,6 +35,7 @@ LINT_SUITES :=
 -include tests/attack/attack.mk
 -include tests/contract/contract.mk
 -include tests/mutation/mutation.mk
+-include tests/conformance/conformance.mk
 
 .PHONY: help install run dev test test-server lint spec-lint fmt docs clean
 help:
