@@ -730,7 +730,14 @@ class Operations(abc.ABC):
         *,
         options: RequestOptions | None = None,
     ) -> models.SigningKeyWithSecret:
-        """Register a signing key"""
+        """Register a signing key
+
+        Registered with an API key, the signing key records that key's `publish`, `subscribe` and
+        `history` grants as its `max_capabilities`: tokens it signs that ask for more are refused
+        (401), so a narrow key gains nothing by registering a signing key. Registered by a signed-in
+        user (a role that may create any API key of the project), it has no cap. Every client token
+        also lives at most the project's `max_client_token_ttl`.
+        """
         result = await self._send(
             ApiRequest(
                 "POST",
@@ -774,7 +781,8 @@ class Operations(abc.ABC):
     ) -> models.ClientToken:
         """Mint a client token for a browser or device
 
-        Needs an API key of this project; the token's capabilities must be within the key's grants.
+        Needs an API key of this project; the token's capabilities must be within the key's grants,
+        and `ttl_seconds` within the project's `max_client_token_ttl` (400 `validation_failed`).
         """
         result = await self._send(
             ApiRequest(
