@@ -159,15 +159,18 @@ def test_user_tokens_cannot_publish(projects: Projects) -> None:
     assert response.status_code in (401, 403)
 
 
-def test_integers_beyond_64_bits_are_accepted(projects: Projects) -> None:
-    """JSON allows any integer; beyond 64 bits Tidings carries them as doubles (as JavaScript
-    clients read them anyway) instead of failing the publish."""
+def test_integers_beyond_64_bits_are_refused_not_rounded(projects: Projects) -> None:
+    """JSON allows any integer, but beyond 64 bits Tidings could only keep a rounded double: the
+    publish is refused with a clear code instead of storing altered data."""
     p = projects.new()
     big = 39910458449097472725745664123
     published = p.call("POST", "/events/batch", json={"events": [{"topic": "big", "data": [big, -big, 7]}]})
-    assert published.status_code == 201, published.text
-    replayed = p.replay(topic="big").json()["items"]
-    assert replayed[0]["data"] == [float(big), float(-big), 7]
+    assert published.status_code == 400, published.text
+    assert published.json()["code"] == "invalid_json"
+    assert p.replay(topic="big").json()["items"] == []
+    edge = [2**63 - 1, -(2**63)]
+    assert p.call("POST", "/events", json={"topic": "big", "data": edge}).status_code == 201
+    assert p.replay(topic="big").json()["items"][0]["data"] == edge
 
 
 def test_text_the_database_cannot_store_is_422(projects: Projects) -> None:

@@ -145,7 +145,12 @@ async def test_a_client_token_in_the_query_opens_the_stream(
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     data=st.lists(
-        st.one_of(st.integers(), st.text(max_size=20), st.none(), st.lists(st.booleans())),
+        st.one_of(
+            st.integers(min_value=-(2**63), max_value=2**63 - 1),
+            st.text(max_size=20),
+            st.none(),
+            st.lists(st.booleans()),
+        ),
         min_size=1,
         max_size=8,
     )

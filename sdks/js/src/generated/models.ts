@@ -220,7 +220,9 @@ export interface EventCreate {
   topic: Topic;
   /**
    * Any JSON value, at most 64 KiB as compact JSON and 32 levels deep; validated against
-   * every schema registered for a pattern matching `topic`.
+   * every schema registered for a pattern matching `topic`. Integers must fit in 64 bits
+   * (-2^63 to 2^64-1): a larger one could only be kept rounded, so it is refused (400
+   * `invalid_json`) rather than altered.
    */
   data: unknown;
   id?: EventId;
