@@ -117,11 +117,24 @@ class JetStreamBroker:
         self._nc = nc
         self._js: JetStreamContext = nc.jetstream()
         self._reconnect_listeners: list[Callable[[], Awaitable[None]]] = []
+        self._disconnect_listeners: list[Callable[[], Awaitable[None]]] = []
 
     def on_reconnect(self, listener: Callable[[], Awaitable[None]]) -> None:
         """Call `listener` after every reconnection: state kept from control-bus commands may
         have missed some while disconnected and must be rebuilt."""
         self._reconnect_listeners.append(listener)
+
+    def on_disconnect(self, listener: Callable[[], Awaitable[None]]) -> None:
+        """Call `listener` whenever the connection to NATS is lost."""
+        self._disconnect_listeners.append(listener)
+
+    async def _disconnected(self) -> None:
+        log.warning("nats disconnected")
+        for listener in self._disconnect_listeners:
+            try:
+                await listener()
+            except Exception:
+                log.exception("disconnect listener failed")
 
     async def _reconnected(self) -> None:
         log.info("nats reconnected")
@@ -133,10 +146,11 @@ class JetStreamBroker:
 
     @classmethod
     async def connect(cls, servers: Sequence[str], *, name: str = "tidings-server") -> JetStreamBroker:
-        async def on_disconnect() -> None:
-            log.warning("nats disconnected")
-
         broker: JetStreamBroker | None = None
+
+        async def on_disconnect() -> None:
+            if broker is not None:
+                await broker._disconnected()
 
         async def on_reconnect() -> None:
             if broker is not None:

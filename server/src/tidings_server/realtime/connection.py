@@ -439,10 +439,10 @@ class Connection:
                 return
             if last_seq is None:
                 last_seq = self.gateway.codec.decode(after).seq
-            # Synchronous from here: no live event can slip between the history and going live.
-            for event in sub.feed.promote(sub):
-                if event.seq > last_seq:
-                    self.push(event)
+            # Synchronous from here: no live event can slip between the history and going live,
+            # and the feed sends nothing at or below `last_seq` again (even when it is behind).
+            for event in sub.feed.promote(sub, last_seq):
+                self.push(event)
         except (InvalidCursor, NotFound) as exc:
             self.reply(protocol.error_frame("invalid_cursor", str(exc), frame_id))
             self.session.subscriptions.pop(sub.pattern, None)
