@@ -224,6 +224,15 @@ class Settings(BaseSettings):
             " (`slow_consumer`; it resumes from its cursor)."
         ),
     )
+    write_timeout: float = Field(
+        5.0,
+        gt=0,
+        le=120,
+        description=(
+            "Seconds one write to an SSE stream may wait for the client to take bytes; past it the"
+            " socket is cut as a slow consumer and its memory freed (WebSocket: the close timeout)."
+        ),
+    )
     batch_max_events: int = Field(
         100, ge=1, le=10_000, description="Most events packed into one `events` frame (or one SSE write)."
     )
