@@ -21,6 +21,7 @@ __all__ = [
     "EventTooLarge",
     "IdempotencyConflict",
     "InvalidCursor",
+    "RetentionExceeded",
     "SchemaIncompatible",
     "SchemaViolation",
 ]
@@ -32,6 +33,10 @@ class EventError(RequestError):
 
 class EventTooLarge(EventError):
     code = "event_too_large"
+
+
+class RetentionExceeded(EventError):
+    code = "retention_exceeded"
 
 
 class SchemaViolation(EventError):
