@@ -224,6 +224,16 @@ class Settings(BaseSettings):
             " (`slow_consumer`; it resumes from its cursor)."
         ),
     )
+    cache_ttl_seconds: float | None = Field(
+        None,
+        gt=0,
+        le=3600,
+        description=(
+            "Overrides how long each process caches credentials, suspensions, plans and schemas"
+            " (their own defaults, 30-60 s, when unset). Changes are announced on NATS; the TTL only"
+            " bounds a missed announcement. Tests set it low to outlast every cache quickly."
+        ),
+    )
     write_timeout: float = Field(
         5.0,
         gt=0,
