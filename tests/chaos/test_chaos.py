@@ -16,6 +16,7 @@ from tidings_server.testing.faultproxy import FaultProxy
 from tidings_server.testing.waiting import aeventually
 
 from .conftest import (
+    BATCH,
     CACHE_TTL_SECONDS,
     EVENTS,
     Project,
@@ -24,6 +25,7 @@ from .conftest import (
     Stack,
     Subscriber,
     WsSubscriber,
+    blocking,
     kill,
     new_project,
     settle_and_check,
@@ -83,6 +85,10 @@ async def _scenario(stack: Stack, name: str, fault: Fault | None, *, drop_every:
             for sub in subscribers:
                 sub.drop()  # resume right after the outage
         await publishing
+        if ended is not None:
+            # One more batch after the fault, whenever publishing ended: the recovery probe.
+            async with httpx.AsyncClient(base_url=stack.server.url, timeout=30) as http:
+                await publisher.batch(http, EVENTS, BATCH)
         await settle_and_check(name, stack.server.url, project, publisher, subscribers, ended)
     finally:
         publishing.cancel()
@@ -108,27 +114,27 @@ async def _restart_nats(stack: Stack, subs: list[Subscriber], *, hard: bool) -> 
         proc = stack.nats.process.proc
         assert proc is not None
         proc.kill()
-        await asyncio.to_thread(proc.wait)
+        await blocking(proc.wait)
     else:
-        await asyncio.to_thread(stack.nats.stop)
+        await blocking(stack.nats.stop)
     await _not_ready(stack)
     for sub in subs:
         sub.drop()  # resume during the outage
-    await asyncio.to_thread(stack.nats.start)
+    await blocking(stack.nats.start)
     back = time.monotonic()
     await _ready(stack)
     return back
 
 
 async def _restart_postgres(stack: Stack, subs: list[Subscriber], *, outlast_caches: bool) -> float:
-    await asyncio.to_thread(stack.postgres.stop)
+    await blocking(stack.postgres.stop)
     await _not_ready(stack)
     for sub in subs:
         sub.drop()  # resume during the outage
     if outlast_caches:
         # The fault's duration (not synchronization): longer than every cache's TTL.
         await asyncio.sleep(CACHE_TTL_SECONDS * 2)
-    await asyncio.to_thread(stack.postgres.start, "tidings")
+    await blocking(stack.postgres.start)
     back = time.monotonic()
     await _ready(stack)
     return back
@@ -154,6 +160,11 @@ async def test_postgres_restart_short(stack: Stack) -> None:
     )
 
 
+@pytest.mark.xfail(
+    reason="issue 12 item 4 (publishes get 401 once PostgreSQL is down longer than the API-key cache)"
+    " is fixed on another branch; this scenario finds it",
+    strict=False,
+)
 async def test_postgres_restart_longer_than_every_cache(stack: Stack) -> None:
     await _scenario(
         stack,
