@@ -33,6 +33,7 @@ LINT_SUITES :=
 -include tests/browser/browser.mk
 -include tests/chaos/chaos.mk
 -include tests/attack/attack.mk
+-include tests/mutation/mutation.mk
 
 .PHONY: help install run dev test test-server lint spec-lint fmt docs clean
 help:

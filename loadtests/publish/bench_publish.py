@@ -1,12 +1,17 @@
 """Publish and replay benchmark: REST publish → JetStream ack, single and batch, at 1/16/64
 concurrent publishers; then replay by cursor (events/s).
 
+With `--schema`, the events are ~1 KiB objects of 20 properties and a 20-property schema is
+registered for their topics (`bench.>`), so every event is validated; `--kib` sends the same
+events with no schema registered (the baseline that isolates validation).
+
 Starts its own nats-server and PostgreSQL (the test fixtures' embedded ones) and the server as
 `tidings-server serve` in a process of its own (uvloop, httptools: as in production; a server
 in the client's process would share its GIL and measure that instead); prints a Markdown table
 for loadtests/RESULTS.md.
 
     uv run --frozen --no-sync python loadtests/publish/bench_publish.py [--seconds 5]
+    uv run --frozen --no-sync python loadtests/publish/bench_publish.py --seconds 3 --schema --no-replay
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -32,6 +38,32 @@ from tidings_server.store.migrate import upgrade
 from tidings_server.store.seed import ensure_demo_tenant
 
 BATCH = 100
+_TYPES = ["string", "integer", "number", "boolean"]
+
+
+def twenty_property_schema() -> dict[str, Any]:
+    """20 typed properties (5 strings with a pattern and a length bound, bounded numbers)."""
+    properties: dict[str, Any] = {}
+    for i in range(20):
+        kind = _TYPES[i % 4]
+        prop: dict[str, Any] = {"type": kind}
+        if kind == "string":
+            prop.update(maxLength=200, pattern="^[a-z0-9 ]*$")
+        elif kind in ("integer", "number"):
+            prop.update(minimum=0, maximum=1_000_000)
+        properties[f"field_{i:02d}"] = prop
+    return {
+        "type": "object",
+        "required": list(properties)[:10],
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+def one_kib_event(i: int) -> dict[str, Any]:
+    """~1 KiB of JSON valid under `twenty_property_schema`."""
+    values = {"string": "lorem ipsum " * 12, "integer": i, "number": 3.25, "boolean": True}
+    return {f"field_{n:02d}": values[_TYPES[n % 4]] for n in range(20)}
 
 
 async def publisher(
@@ -47,22 +79,35 @@ async def publisher(
     return sent
 
 
-async def run(url: str, key: str, project: str, seconds: float) -> None:
+async def run(
+    url: str,
+    key: str,
+    project: str,
+    seconds: float,
+    *,
+    data: str = "small",
+    publishers: tuple[int, ...] = (1, 16, 64),
+    replay: bool = True,
+) -> None:
     headers = {"authorization": f"Bearer {key}"}
     limits = httpx.Limits(max_connections=100)
+
+    def event(i: int) -> dict[str, Any]:
+        return one_kib_event(i) if data == "kib" else {"i": i, "s": "x" * 100}
+
     print("| mode | publishers | events/s | p50 ms | p99 ms | requests |")
     print("|---|---:|---:|---:|---:|---:|")
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60, limits=limits) as http:
         for mode in ("single", "batch"):
-            for n in (1, 16, 64):
+            for n in publishers:
                 if mode == "single":
                     path, body, per = (
                         f"/v1/projects/{project}/events",
-                        {"topic": "bench.a", "data": {"i": 1, "s": "x" * 100}},
+                        {"topic": "bench.a", "data": event(1)},
                         1,
                     )
                 else:
-                    events = [{"topic": "bench.b", "data": {"i": i, "s": "x" * 100}} for i in range(BATCH)]
+                    events = [{"topic": "bench.b", "data": event(i)} for i in range(BATCH)]
                     path, body, per = f"/v1/projects/{project}/events/batch", {"events": events}, BATCH
                 lat: list[float] = []
                 until = time.perf_counter() + seconds
@@ -73,6 +118,8 @@ async def run(url: str, key: str, project: str, seconds: float) -> None:
                 rate = sum(counts) * per / elapsed
                 p50, p99 = q[49] * 1000, q[98] * 1000
                 print(f"| {mode} | {n} | {rate:,.0f} | {p50:.1f} | {p99:.1f} | {sum(counts)} |")
+        if not replay:
+            return
         total = 0
         started = time.perf_counter()
         params: dict[str, object] = {"limit": 1000}
@@ -105,6 +152,14 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60)
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--schema", action="store_true", help="1 KiB events with a 20-property schema registered"
+    )
+    parser.add_argument(
+        "--kib", action="store_true", help="1 KiB events, no schema (the baseline of --schema)"
+    )
+    parser.add_argument("--publishers", type=int, nargs="+", default=[1, 16, 64])
+    parser.add_argument("--no-replay", action="store_true")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="tidings-bench-"))
     root.chmod(0o755)
@@ -157,7 +212,24 @@ def main() -> None:
             project = httpx.get(base + "/v1/whoami", headers={"authorization": f"Bearer {key}"}).json()[
                 "project_id"
             ]
-            asyncio.run(run(base, key, project, args.seconds))
+            if args.schema:
+                registered = httpx.post(
+                    f"{base}/v1/projects/{project}/schemas",
+                    json={"topic": "bench.>", "schema": twenty_property_schema()},
+                    headers={"authorization": f"Bearer {key}"},
+                )
+                assert registered.status_code == 201, registered.text
+            asyncio.run(
+                run(
+                    base,
+                    key,
+                    project,
+                    args.seconds,
+                    data="kib" if args.schema or args.kib else "small",
+                    publishers=tuple(args.publishers),
+                    replay=not args.no_replay,
+                )
+            )
         finally:
             server.terminate()
             server.wait(30)

@@ -54,3 +54,21 @@ def test_migrate_without_a_database_url_names_the_variable() -> None:
     )
     assert result.returncode == 2
     assert "TIDINGS_DATABASE_URL" in result.stderr
+
+
+def test_every_command_and_exit_code_is_documented() -> None:
+    from pathlib import Path
+
+    from tidings_server.startup import EXIT_CODES
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    help_text = subprocess.run(
+        [sys.executable, "-m", "tidings_server.cli", "--help"], capture_output=True, text=True, timeout=60
+    ).stdout
+    commands = help_text.split("{", 1)[1].split("}", 1)[0].split(",")
+    assert "doctor" in commands
+    for command in commands:
+        assert f"| `tidings-server {command}" in readme, f"{command} is not in the README's command table"
+    for code, meaning in EXIT_CODES.items():
+        assert f"| {code} | {meaning} |" in readme
+        assert f"  {code}  {meaning}" in help_text

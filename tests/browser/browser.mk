@@ -4,9 +4,16 @@
 # through TIDINGS_CHROMIUM.
 #
 #   make install-chromium   install Debian's chromium if it is not on PATH
+#
+# The browser tests (tests/browser/, run by `make test-server`) skip without chromium on a
+# developer machine and fail on CI (CI=true); `make test` installs it first.
 
 CHROMIUM ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromium)
 export TIDINGS_CHROMIUM := $(CHROMIUM)
+# Playwright drives the binary above; it must never fetch a browser build of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+test-server: install-chromium
 
 .PHONY: install-chromium
 install-chromium:

@@ -3,11 +3,12 @@
     RequestMetricsMiddleware      request count and latency by operation (Prometheus)
     └── RequestTracingMiddleware  one server span per request (only when an exporter is set)
         └── RequestContextMiddleware  request id, access log, last-resort 500
-            └── BodyLimitMiddleware   413 before a large body is read
-                └── Starlette  lifespan owns the database engine, NATS, background tasks
-                    ├── /metrics (Prometheus exposition, optional bearer token)
-                    ├── /v1/projects/{project}/stream (SSE, realtime/sse.py)
-                    └── Mount "/" → connexion AsyncApp: every operation of spec/openapi.yaml
+            └── CORSMiddleware        per-project CORS on the data plane, preflights (api/cors.py)
+                └── BodyLimitMiddleware   413 before a large body is read
+                    └── Starlette  lifespan owns the database engine, NATS, background tasks
+                        ├── /metrics (Prometheus exposition, optional bearer token)
+                        ├── /v1/projects/{project}/stream (SSE, realtime/sse.py)
+                        └── Mount "/" → connexion AsyncApp: every operation of spec/openapi.yaml
 
 The lifespan creates `Services` and the realtime `Gateway` once and hands them to every request
 as `scope["state"]`; it also runs the WebSocket gateway (the `websockets` server, realtime/
@@ -37,20 +38,23 @@ from connexion.exceptions import (
 from connexion.exceptions import Forbidden as ConnexionForbidden
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tidings_server.api.billing import WEBHOOK_PATH
+from tidings_server.api.cors import CORSMiddleware, DataPlane
 from tidings_server.auth.limits import RateLimitMiddleware
 from tidings_server.billing.rawbody import RawBodyMiddleware
 from tidings_server.broker.jetstream import JetStreamBroker
-from tidings_server.config import Settings
+from tidings_server.config import Settings, console_origin_rules
 from tidings_server.errors import TidingsError, problem_response
+from tidings_server.identity.origins import OriginRules
 from tidings_server.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from tidings_server.observability.metrics import (
     MetricsEndpoint,
@@ -65,7 +69,8 @@ from tidings_server.realtime.sse import SSEEndpoint
 from tidings_server.realtime.websocket import gateway_socket, start_websocket_server
 from tidings_server.services import Services
 from tidings_server.spec import spec_dir
-from tidings_server.store.db import Database
+from tidings_server.spec_servers import SpecServersMiddleware
+from tidings_server.store.db import Database, is_unavailable, log_outage
 from tidings_server.validation import VALIDATORS
 
 __all__ = ["create_app"]
@@ -103,7 +108,7 @@ def _code_for(exc: Exception) -> tuple[str, int | None]:
         return ("conflict", None) if _sqlstate(exc) == _UNIQUE_VIOLATION else ("internal_error", None)
     if isinstance(exc, DBAPIError) and _sqlstate(exc) in _UNSTORABLE_TEXT:
         return "unstorable_text", None
-    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError):
+    if is_unavailable(exc):
         return "dependency_unavailable", None
     if isinstance(exc, OAuthProblem):
         return "unauthenticated", None
@@ -163,7 +168,7 @@ def _problem_for(
     elif code == "conflict":
         detail = "the request conflicts with an existing resource"
     elif code == "dependency_unavailable":
-        log.warning("dependency unavailable: %r", exc)
+        log_outage("requests", exc, "a dependency")
         detail, headers = "a dependency is unavailable; retry later", {"Retry-After": "1"}
     elif isinstance(exc, ProblemException | HTTPException) and code != "internal_error":
         detail = str(exc.detail) if exc.detail else None
@@ -274,6 +279,7 @@ def create_app(
     async def starlette_problem(request: Request, exc: Exception) -> Response:
         return _problem_for(request, exc)
 
+    spec = api_spec or spec_dir() / "openapi.yaml"
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     app = Starlette(
         routes=[
@@ -281,14 +287,25 @@ def create_app(
             Route("/metrics", MetricsEndpoint(token=metrics_token), methods=["GET", "HEAD"]),
             # The SSE stream (asyncapi.yaml), beside the REST API, which connexion serves.
             Route("/v1/projects/{project}/stream", SSEEndpoint(), methods=None),
-            Mount("/", app=_rest_api(api_spec or spec_dir() / "openapi.yaml", validate_responses)),
+            Mount("/", app=_rest_api(spec, validate_responses)),
         ],
         lifespan=lifespan,
         exception_handlers={HTTPException: starlette_problem, TidingsError: starlette_problem},
     )
     # The Stripe webhook's signature covers the exact bytes of its body.
-    app_with_raw = RawBodyMiddleware(app, {WEBHOOK_PATH})
-    stack: ASGIApp = RequestContextMiddleware(BodyLimitMiddleware(app_with_raw, settings.max_body_bytes))
+    app_with_raw = RawBodyMiddleware(SpecServersMiddleware(app), {WEBHOOK_PATH})
+    # Inside the request context (preflights get a request id and an access line), outside the
+    # body limit (a 413 carries the CORS grant, so the page can read it).
+    console = OriginRules(console_origin_rules(settings.console_origins), any_when_empty=False)
+    cors = CORSMiddleware(
+        BodyLimitMiddleware(app_with_raw, settings.max_body_bytes), DataPlane(spec), console
+    )
+    stack: ASGIApp = RequestContextMiddleware(cors)
+    if settings.trusted_proxies.strip():
+        # Only a configured proxy's X-Forwarded-For names the client (the login throttle and the
+        # audit log use it); from anyone else it is ignored and the peer address stands.
+        proxied: Any = ProxyHeadersMiddleware(stack, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]
+        stack = proxied
     if settings.trace_exporter != "none":
         # Outside the request context, so the access log line is written inside the span.
         stack = RequestTracingMiddleware(stack)

@@ -7,13 +7,16 @@ missing value stops the process with a message naming the variable.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ConfigError", "Settings", "load_settings", "settings_table"]
+from tidings_server.identity.origins import validate_rules
+
+__all__ = ["ConfigError", "Settings", "console_origin_rules", "load_settings", "settings_table"]
 
 ENV_PREFIX = "TIDINGS_"
 
@@ -85,6 +88,33 @@ class Settings(BaseSettings):
     )
     refresh_token_ttl: int = Field(
         30 * 86400, ge=3600, description="Seconds a session (refresh token) lasts without being used."
+    )
+    credential_cache_ttl: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description=(
+            "Seconds a node reuses an API key's or signing key's row before reading it again (revocations"
+            " reach every node at once over NATS; this bounds a node that missed one)."
+        ),
+    )
+    credential_stale_ttl: float = Field(
+        300.0,
+        ge=0,
+        le=86400,
+        description=(
+            "While PostgreSQL is unreachable: seconds past `credential_cache_ttl` a node keeps accepting the"
+            " API keys and signing keys it has read (0: none); unknown credentials then get 503"
+            " `dependency_unavailable` with `Retry-After`, never 401."
+        ),
+    )
+    trusted_proxies: str = Field(
+        "",
+        description=(
+            "Comma-separated addresses or CIDR blocks of the reverse proxies whose `X-Forwarded-For` is"
+            " believed (the login throttle and the audit log use the client address it names); empty:"
+            " none, the peer address is the client's."
+        ),
     )
     allow_signup: bool = Field(
         True, description="Whether anyone may sign up (`POST /v1/auth/signup`); invitations work either way."
@@ -163,6 +193,15 @@ class Settings(BaseSettings):
         1_048_576,
         ge=1024,
         description="Largest request body accepted, in bytes; larger bodies get 413 `payload_too_large`.",
+    )
+    startup_timeout: float = Field(
+        30.0,
+        ge=0,
+        le=3600,
+        description=(
+            "Seconds `serve` (and `migrate`) wait at start for PostgreSQL and NATS to answer, with a"
+            " countdown, before giving up with exit code 7."
+        ),
     )
     db_pool_size: int = Field(10, ge=1, le=1000, description="PostgreSQL connections kept per process.")
     readiness_timeout: float = Field(
@@ -320,6 +359,14 @@ class Settings(BaseSettings):
         le=86400,
         description="Seconds between checks for ended trials and expired payment grace (worker role).",
     )
+    console_origins: str | None = Field(
+        None,
+        description=(
+            "Browser origins allowed to call the admin (control-plane) API cross-origin, comma-separated"
+            " (`https://admin.example.com`, `https://*.example.com`). Unset: same-origin only (the console"
+            " is served with the API). Projects' data-plane origins are their `allowed_origins` setting."
+        ),
+    )
     embedded_pg_user: str = Field(
         "nobody",
         description=(
@@ -328,6 +375,25 @@ class Settings(BaseSettings):
         ),
     )
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    ipaddress.ip_network(part.strip(), strict=False)
+                except ValueError:
+                    raise ValueError(f"{part.strip()!r} is not an address or CIDR block") from None
+        return value
+
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """`trusted_proxies` parsed."""
+        return [
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in self.trusted_proxies.split(",")
+            if part.strip()
+        ]
+
     @field_validator("api_key_pepper", "token_secret")
     @classmethod
     def _secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
@@ -335,11 +401,24 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 32 characters")
         return value
 
+    @field_validator("console_origins")
+    @classmethod
+    def _origin_rules(cls, value: str | None) -> str | None:
+        errors = validate_rules(console_origin_rules(value))
+        if errors:
+            raise ValueError(errors[0]["message"])
+        return value
+
     def require(self, *names: str) -> None:
         """Fail with a clear message when any of `names` is unset."""
         missing = [ENV_PREFIX + n.upper() for n in names if getattr(self, n) is None]
         if missing:
             raise ConfigError("missing required setting(s): " + ", ".join(missing))
+
+
+def console_origin_rules(value: str | None) -> list[str]:
+    """The rules of `TIDINGS_CONSOLE_ORIGINS` (comma-separated)."""
+    return [rule.strip() for rule in (value or "").split(",") if rule.strip()]
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -18,6 +18,7 @@ from tidings_server.broker.subjects import project_stream
 from tidings_server.config import Settings
 from tidings_server.events.service import EventServices
 from tidings_server.identity.keys import ApiKeyAuthenticator
+from tidings_server.identity.origins import ProjectOrigins
 from tidings_server.identity.sessions import SessionService
 from tidings_server.identity.signing import ClientTokenVerifier
 from tidings_server.identity.suspension import Suspensions
@@ -43,6 +44,7 @@ class Services:
     limiter: SharedRateLimiter
     events: EventServices
     suspensions: Suspensions
+    origins: ProjectOrigins
     broker_metrics: BrokerMetrics
     billing: BillingService
 
@@ -71,8 +73,16 @@ class Services:
             broker=broker,
             control=control,
             issuer=issuer,
-            api_keys=ApiKeyAuthenticator(db, pepper),
-            client_tokens=ClientTokenVerifier(db, issuer, box),
+            api_keys=ApiKeyAuthenticator(
+                db, pepper, cache_ttl=settings.credential_cache_ttl, stale_ttl=settings.credential_stale_ttl
+            ),
+            client_tokens=ClientTokenVerifier(
+                db,
+                issuer,
+                box,
+                cache_ttl=settings.credential_cache_ttl,
+                stale_ttl=settings.credential_stale_ttl,
+            ),
             sessions=SessionService(settings, issuer),
             box=box,
             limiter=limiter,
@@ -84,6 +94,7 @@ class Services:
                 max_event_bytes=settings.max_event_bytes,
             ),
             suspensions=suspensions,
+            origins=ProjectOrigins(db),
             broker_metrics=BrokerMetrics(broker, db, settings.broker_metrics_interval),
             billing=BillingService(settings, db, control, suspensions, limiter),
         )
@@ -93,9 +104,11 @@ class Services:
         await services.api_keys.attach(control)
         await services.client_tokens.attach(control)
         await services.suspensions.attach(control)
+        await services.origins.attach(control)
         broker.on_reconnect(services.suspensions.forget_all)
         broker.on_reconnect(services.api_keys.forget_all)
         broker.on_reconnect(services.client_tokens.forget_all)
+        broker.on_reconnect(services.origins.forget_all)
         services.broker_metrics.start()
         await services.billing.start()
         broker.on_reconnect(services.billing.plans.forget_all)

@@ -18,6 +18,7 @@ import signal
 import socket
 import tempfile
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -29,8 +30,9 @@ from tidings_server.observability import metrics
 from tidings_server.realtime.gateway import drain_running_gateways
 from tidings_server.realtime.sse import TRANSPORT_OF
 from tidings_server.realtime.websocket import gateway_socket
+from tidings_server.startup import bind_error
 
-__all__ = ["TidingsServer", "run", "settings_env"]
+__all__ = ["Listeners", "TidingsServer", "listen", "run", "settings_env"]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,9 @@ def _config(settings: Settings, gateway_sock: socket.socket) -> uvicorn.Config:
         lifespan="on",
         log_config=None,
         access_log=False,
+        # X-Forwarded-For is believed from TIDINGS_TRUSTED_PROXIES only (create_app), never
+        # from uvicorn's default of 127.0.0.1.
+        proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=int(settings.drain_seconds) + 5,
     )
@@ -104,14 +109,66 @@ def _worker(env: dict[str, str], http_port: int, gateway_port: int) -> None:
     _serve_worker(settings, http_port, gateway_port)
 
 
-def _reserve(host: str, port: int) -> tuple[socket.socket, int]:
+def _reserve(host: str, port: int) -> socket.socket:
     """Bind (not listen) with SO_REUSEPORT: resolves port 0 and keeps the port ours."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    return sock, sock.getsockname()[1]
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+@dataclass
+class Listeners:
+    """Both ports, bound before anything else starts, so a port in use fails start-up at once.
+
+    With one worker these are the listening sockets themselves; with several, reservations
+    (bound, not listening) that keep the ports while the workers bind their own."""
+
+    http: socket.socket
+    gateway: socket.socket
+    reserved: bool
+
+    @property
+    def http_port(self) -> int:
+        return int(self.http.getsockname()[1])
+
+    @property
+    def gateway_port(self) -> int:
+        return int(self.gateway.getsockname()[1])
+
+    def urls(self, host: str) -> dict[str, str]:
+        return _urls(host, self.http_port, self.gateway_port)
+
+    def close(self) -> None:
+        self.http.close()
+        self.gateway.close()
+
+
+def listen(settings: Settings) -> Listeners:
+    """Bind the HTTP and gateway ports, or raise `StartupError` naming the port and the setting."""
+    reserved = settings.workers > 1
+    ports = (
+        ("the HTTP server", settings.port, "TIDINGS_PORT"),
+        ("the WebSocket gateway", settings.gateway_port, "TIDINGS_GATEWAY_PORT"),
+    )
+    bound: list[socket.socket] = []
+    for what, port, variable in ports:
+        try:
+            if reserved:
+                bound.append(_reserve(settings.host, port))
+            else:
+                bound.append(gateway_socket(settings.host, port, reuse_port=False))
+        except OSError as exc:
+            for sock in bound:
+                sock.close()
+            raise bind_error(exc, what=what, host=settings.host, port=port, variable=variable) from exc
+    return Listeners(bound[0], bound[1], reserved)
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -126,34 +183,28 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def run(settings: Settings, banner: str) -> None:
-    """Serve until SIGTERM/SIGINT. `banner` may use `{url}` and `{ws_url}`.
+def run(settings: Settings, banner: str, listeners: Listeners | None = None) -> None:
+    """Serve until SIGTERM/SIGINT on `listeners` (bound now when not given); print `banner` once
+    the application is ready.
 
     One process binds its ports plainly, so a port already in use is an error at start. Workers
     share them with SO_REUSEPORT (any process of the same user could join such a port: run one
     `serve` per port)."""
-    if settings.workers == 1:
-        http = gateway_socket(settings.host, settings.port, reuse_port=False)
-        gateway = gateway_socket(settings.host, settings.gateway_port, reuse_port=False)
-        urls = _urls(settings.host, http.getsockname()[1], gateway.getsockname()[1])
-        _serve(http, gateway, settings, banner.format(**urls))
+    listeners = listeners or listen(settings)
+    if not listeners.reserved:
+        _serve(listeners.http, listeners.gateway, settings, banner)
         return
-    http_reserved, http_port = _reserve(settings.host, settings.port)
-    gw_reserved, gw_port = _reserve(settings.host, settings.gateway_port)
     try:
-        _supervise(
-            settings,
-            settings_env(settings),
-            http_port,
-            gw_port,
-            banner.format(**_urls(settings.host, http_port, gw_port)),
-        )
+        _supervise(settings, settings_env(settings), listeners.http_port, listeners.gateway_port, banner)
     finally:
-        http_reserved.close()
-        gw_reserved.close()
+        listeners.close()
 
 
 def _urls(host: str, http_port: int, gateway_port: int) -> dict[str, str]:
+    # Listening on every address: show the one that works from this machine.
+    host = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
     return {"url": f"http://{host}:{http_port}", "ws_url": f"ws://{host}:{gateway_port}"}
 
 

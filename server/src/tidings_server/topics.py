@@ -21,7 +21,8 @@ __all__ = [
 MAX_TOPIC_LENGTH = 255
 # Deep hierarchies cost matching time on every delivery; 16 levels is far more than real schemes use.
 MAX_TOKENS = 16
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
+# Full-match only: `$` would accept a token ending in a newline.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _tokens(text: str) -> list[str] | None:
@@ -36,7 +37,7 @@ def _tokens(text: str) -> list[str] | None:
 def is_topic(text: str) -> bool:
     """A concrete topic: no wildcards."""
     tokens = _tokens(text)
-    return tokens is not None and all(_TOKEN.match(t) for t in tokens)
+    return tokens is not None and all(_TOKEN.fullmatch(t) for t in tokens)
 
 
 def is_pattern(text: str) -> bool:
@@ -47,7 +48,7 @@ def is_pattern(text: str) -> bool:
     for i, part in enumerate(tokens):
         if part == ">" and i != len(tokens) - 1:
             return False
-        if part not in ("*", ">") and not _TOKEN.match(part):
+        if part not in ("*", ">") and not _TOKEN.fullmatch(part):
             return False
     return True
 

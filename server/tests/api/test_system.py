@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
@@ -12,6 +11,11 @@ from tidings_server import __version__
 from tidings_server.config import Settings, load_settings
 from tidings_server.embedded import EmbeddedNats, free_port
 from tidings_server.testing.live import live_server
+from tidings_server.testing.waiting import aeventually
+
+
+async def _status(http: httpx.AsyncClient, path: str) -> int:
+    return (await http.get(path)).status_code
 
 
 async def test_healthz_answers_ok(http: httpx.AsyncClient) -> None:
@@ -74,12 +78,9 @@ async def test_readyz_is_503_when_jetstream_goes_away_and_200_when_it_is_back(
                 restarted = EmbeddedNats(tmp_path / "nats", port=nats.port)
                 restarted.start()
                 try:
-                    for _ in range(100):
-                        if (await http.get("/readyz")).status_code == 200:
-                            break
-                        await asyncio.sleep(0.1)
-                    else:
-                        pytest.fail("readiness did not come back after NATS restarted")
+                    await aeventually(
+                        lambda: _status(http, "/readyz"), 200, message="readiness after NATS restarted"
+                    )
                 finally:
                     restarted.stop()
     finally:

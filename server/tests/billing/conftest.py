@@ -36,6 +36,7 @@ from tidings_server.embedded import EmbeddedNats
 from tidings_server.store.db import Database
 from tidings_server.store.models import BillingAccount, User
 from tidings_server.testing.live import LiveServer, live_server
+from tidings_server.testing.waiting import eventually
 
 REPO = Path(__file__).resolve().parents[3]
 STRIPE_KEY = "sk_test_tidings0123456789"
@@ -72,16 +73,18 @@ def stripe_mock() -> Iterator[str]:
     process = subprocess.Popen(
         [binary, "-http-port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("stripe-mock did not start")
-            time.sleep(0.05)
+
+    def accepting() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"stripe-mock exited with {process.returncode}")  # not retried: BaseException
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+
+    try:
+        eventually(accepting, message="stripe-mock accepting connections")
+    except AssertionError:
+        process.kill()
+        raise
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(10)

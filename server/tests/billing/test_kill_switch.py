@@ -4,7 +4,6 @@ worth of nodes (two live servers on one PostgreSQL and one NATS)."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import Iterator
 
@@ -22,6 +21,7 @@ from tidings_server.identity.suspension import Suspensions
 from tidings_server.store.db import Database
 from tidings_server.store.models import AuditEntry
 from tidings_server.testing.live import LiveServer, live_server
+from tidings_server.testing.waiting import eventually
 
 from .conftest import Billing, Tenant, run
 
@@ -41,17 +41,6 @@ def _publish_on(node: LiveServer, tenant: Tenant) -> httpx.Response:
         headers={"authorization": f"Bearer {tenant.key}"},
         timeout=10,
     )
-
-
-def _eventually(check: object, within: float = 1.0) -> float:
-    """Seconds until `check()` is true, failing after `within`."""
-    start = time.monotonic()
-    while True:
-        if check():  # type: ignore[operator]
-            return time.monotonic() - start
-        if time.monotonic() - start > within:
-            pytest.fail(f"not within {within} s")
-        time.sleep(0.01)
 
 
 ops = st.lists(
@@ -94,7 +83,7 @@ def test_property_22_kill_switch_activation(
                 return answer.status_code == 403 and answer.json()["code"] == "tenant_suspended"
             return answer.status_code == 201
 
-        _eventually(agrees, within=1.0)
+        eventually(agrees, True, message="the other node agreeing")
         # The node where the change was made agrees at once.
         assert agrees(refused)
 

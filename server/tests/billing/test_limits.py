@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from tidings_server.broker.jetstream import JetStreamBroker
 from tidings_server.embedded import EmbeddedNats
 from tidings_server.store.db import Database
 from tidings_server.store.models import UsageQuota
+from tidings_server.testing.waiting import aeventually, eventually
 
 from .conftest import Billing, run
 
@@ -158,14 +159,13 @@ def test_usage_shows_limits_and_soft_warnings(billing: Billing) -> None:
     tenant = billing.tenant()
     billing.set_plan(tenant, plan)
     assert tenant.publish_batch(8).status_code == 201
-    deadline = time.monotonic() + 5
-    while True:
+
+    def read_limits() -> dict[str, Any]:
         usage = billing.http.get(f"/v1/tenants/{tenant.id}/usage", headers=tenant.user)
         assert usage.status_code == 200, usage.text
-        limits = {entry["limit"]: entry for entry in usage.json()["limits"]}
-        if limits["events_per_month"]["used"] == 8 or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+        return {entry["limit"]: entry for entry in usage.json()["limits"]}
+
+    limits = eventually(read_limits, until=lambda seen: seen["events_per_month"]["used"] == 8)
     events = limits["events_per_month"]
     assert (events["used"], events["max"], events["warning"], events["reached"]) == (8, 10, True, False)
     assert limits["max_projects"]["used"] == 1
@@ -234,6 +234,10 @@ def settings_db_url(billing: Billing) -> str:
     return billing.settings.database_url.get_secret_value()
 
 
+async def _near_limit_events(sweeper: Sweeper) -> int:
+    return (await sweeper.sample_near_limit(datetime.now(UTC)))["events_per_month"]
+
+
 async def test_tenants_near_a_limit_are_counted(
     billing: Billing, db: Database, nats_server: EmbeddedNats
 ) -> None:
@@ -246,13 +250,7 @@ async def test_tenants_near_a_limit_are_counted(
     try:
         before = await sweeper.sample_near_limit(datetime.now(UTC))
         assert (await asyncio.to_thread(tenant.publish_batch, 6)).status_code == 201
-        deadline = time.monotonic() + 5
-        while True:
-            after = await sweeper.sample_near_limit(datetime.now(UTC))
-            if after["events_per_month"] == before["events_per_month"] + 1 or time.monotonic() > deadline:
-                break
-            await asyncio.sleep(0.1)
-        assert after["events_per_month"] == before["events_per_month"] + 1
+        await aeventually(lambda: _near_limit_events(sweeper), before["events_per_month"] + 1, interval=0.1)
     finally:
         await broker.close()
 
@@ -272,12 +270,6 @@ def test_the_monthly_delivery_allowance(billing: Billing) -> None:
         await meter.flush()
 
     run(delivered, billing.settings)
-    deadline = time.monotonic() + 5
-    while True:
-        refused = tenant.publish()
-        if refused.status_code == 403 or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    assert refused.status_code == 403
+    refused = eventually(tenant.publish, until=lambda answer: answer.status_code == 403, interval=0.1)
     assert refused.json()["code"] == "usage_limit_reached"
     assert refused.json()["errors"][0]["pointer"] == "/deliveries_per_month"

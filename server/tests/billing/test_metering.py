@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from tidings_server.broker.subjects import project_stream
 from tidings_server.embedded import EmbeddedNats
 from tidings_server.store.db import Database
 from tidings_server.store.models import UsageDaily
+from tidings_server.testing.waiting import aeventually, eventually
 
 from .conftest import Billing
 
@@ -133,11 +133,7 @@ async def test_the_flush_loop_runs_every_interval(db: Database) -> None:
     meter.start()
     try:
         meter.record(tenant, project, "api_calls", 2)
-        deadline = time.monotonic() + 5
-        while not await _ledger(db, [tenant]):
-            assert time.monotonic() < deadline
-            await asyncio.sleep(0.05)
-        assert await _ledger(db, [tenant]) == {(tenant, project, "api_calls"): 2}
+        await aeventually(lambda: _ledger(db, [tenant]), {(tenant, project, "api_calls"): 2})
     finally:
         await meter.stop()
 
@@ -148,14 +144,13 @@ def test_the_usage_api_counts_publishes_and_api_calls(billing: Billing) -> None:
         assert tenant.publish().status_code == 201
     assert tenant.publish_batch(4).status_code == 201
     expected_events = 7
-    deadline = time.monotonic() + 5
-    while True:
+
+    def usage() -> dict[str, Any]:
         response = billing.http.get(f"/v1/projects/{tenant.project_id}/usage", headers=tenant.user)
         assert response.status_code == 200, response.text
-        body = response.json()
-        if body["totals"].get("events_published") == expected_events or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+        return response.json()  # type: ignore[no-any-return]
+
+    body = eventually(usage, until=lambda b: b["totals"].get("events_published") == expected_events)
     today = datetime.now(UTC).date().isoformat()
     assert body["totals"]["events_published"] == expected_events
     assert body["totals"]["api_calls"] >= 4  # the publishes (and the key-authenticated reads)

@@ -21,6 +21,7 @@ from tidings_server.billing.reporter import BILLED, UsageReporter
 from tidings_server.billing.stripe_api import StripeGateway
 from tidings_server.store.db import Database
 from tidings_server.store.models import BillingAccount, Tenant, UsageDaily, UsageReport
+from tidings_server.testing.waiting import aeventually
 
 from .conftest import STRIPE_KEY, Billing, MeterLedger, _free_port
 
@@ -242,10 +243,7 @@ async def test_the_reporter_backs_off_and_catches_up(
         reporter = UsageReporter(db, make_gateway(url), interval=0.02)
         reporter.start()
         try:
-            for _ in range(500):
-                if ledger.totals().get((customer, "tidings_events_published")) == 9:
-                    break
-                await asyncio.sleep(0.02)
+            await aeventually(lambda: ledger.totals().get((customer, "tidings_events_published")), 9)
         finally:
             await reporter.stop()
         assert ledger.totals()[(customer, "tidings_events_published")] == 9

@@ -11,6 +11,7 @@ import pytest
 from tidings_server.config import Settings
 from tidings_server.embedded import EmbeddedNats
 from tidings_server.testing.live import live_server
+from tidings_server.testing.waiting import eventually
 
 from .conftest import Project, Projects
 
@@ -70,10 +71,7 @@ def test_retention_by_age_removes_old_events(projects: Projects) -> None:
         == 200
     )
     p.publish("t", "old")
-    deadline = time.monotonic() + 30
-    while p.replay_all() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert p.replay_all() == []
+    eventually(p.replay_all, [], interval=0.2, message="the expired event removed")
     p.publish("t", "new")
     assert [e["data"] for e in p.replay_all()] == ["new"]
 
@@ -208,9 +206,7 @@ def test_replay_after_a_nats_restart_loses_and_duplicates_nothing(settings: Sett
             restarted = EmbeddedNats(tmp_path / "nats", port=nats.port)
             restarted.start()
             try:
-                deadline = time.monotonic() + 30
-                while p.publish("t", "after").status_code == 503 and time.monotonic() < deadline:
-                    time.sleep(0.2)
+                eventually(lambda: p.publish("t", "after").status_code, 201, interval=0.2)
                 events = p.replay_all(limit=7)
             finally:
                 restarted.stop()

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import httpx
@@ -12,12 +11,12 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tidings_server import topics
 from tidings_server.auth import apikeys, grants
 from tidings_server.config import Settings
 from tidings_server.store.db import Database
 from tidings_server.store.models import ApiKey
 from tidings_server.testing.live import live_server
+from tidings_server.testing.waiting import eventually
 
 from .conftest import Account, Api, auth
 
@@ -70,14 +69,6 @@ PATTERN = st.lists(st.sampled_from(["orders", "users", "a", "b", "*"]), min_size
 ) | st.lists(st.sampled_from(["orders", "users", "a", "*"]), min_size=0, max_size=2).map(
     lambda t: ".".join([*t, ">"])
 )
-TOPIC = st.lists(st.sampled_from(["orders", "users", "a", "b", "c"]), min_size=1, max_size=4).map(".".join)
-
-
-@given(grant=PATTERN, requested=PATTERN, topic=TOPIC)
-def test_property_16_covers_is_sound(grant: str, requested: str, topic: str) -> None:
-    """If a grant covers a requested pattern, every topic the request matches is granted."""
-    if topics.covers(grant, requested) and topics.matches(requested, topic):
-        assert topics.matches(grant, topic)
 
 
 @given(
@@ -164,7 +155,7 @@ async def test_bad_keys_are_401(api: Api, world: World, db: Database, mutate: st
     assert response.json()["code"] == "unauthenticated"
 
 
-def test_revocation_reaches_every_node_within_a_second(api: Api, world: World, settings: Settings) -> None:
+def test_revocation_reaches_every_node(api: Api, world: World, settings: Settings) -> None:
     body = api.key(world.owner, world.project)
     with live_server(settings) as other, httpx.Client(base_url=other.url, timeout=30) as node_b:
         assert node_b.get("/v1/whoami", headers=auth(body["key"])).status_code == 200  # cached there now
@@ -172,10 +163,11 @@ def test_revocation_reaches_every_node_within_a_second(api: Api, world: World, s
             f"/v1/projects/{world.project}/keys/{body['key_id']}", headers=world.owner.headers
         )
         assert revoked.status_code == 204
-        started = time.monotonic()
-        while node_b.get("/v1/whoami", headers=auth(body["key"])).status_code == 200:
-            assert time.monotonic() - started < 5, "node B still accepts the revoked key"
-            time.sleep(0.01)
+        eventually(
+            lambda: node_b.get("/v1/whoami", headers=auth(body["key"])).status_code,
+            401,
+            message="node B refusing the revoked key",
+        )
 
 
 def test_rotation_replaces_the_secret(api: Api, world: World) -> None:

@@ -15,6 +15,7 @@ from nats.aio.client import Client as NATS
 
 from tidings_server.embedded import EmbeddedNats
 from tidings_server.ratelimit import SharedRateLimiter, api_key_scope, kv_key
+from tidings_server.testing.waiting import aeventually
 
 # Slow enough that no cell refills while a test runs (one cell per 100 s).
 NO_REFILL = 0.01
@@ -95,7 +96,7 @@ async def test_leases_never_exceed_the_shared_budget(connect: Callable[[], Await
     first = await a.hit(key, rate=NO_REFILL, burst=100)
     assert first.allowed
     from_b = [await b.hit(key, rate=NO_REFILL, burst=100) for _ in range(150)]
-    await asyncio.sleep(0.05)  # let background refills land
+    await aeventually(lambda: a.refills_in_flight == b.refills_in_flight == 0, message="refills landed")
     from_a = [await a.hit(key, rate=NO_REFILL, burst=100) for _ in range(150)]
     total = 1 + sum(d.allowed for d in from_b) + sum(d.allowed for d in from_a)
     assert total == 100
@@ -168,8 +169,8 @@ async def test_fails_open_to_local_limits_while_nats_is_down(tmp_path: Path) -> 
         server.start()
         async with asyncio.timeout(10):
             await reconnected.wait()
-        await asyncio.sleep(0.15)  # outage_retry: the limiter tries the store again after it
-        assert not limiter.degraded
+        # outage_retry: the limiter tries the store again once it has passed.
+        await aeventually(lambda: not limiter.degraded, message="limiter using the store again")
         back = [await limiter.hit(key, rate=NO_REFILL, burst=3) for _ in range(4)]
         assert [d.allowed for d in back] == [True, True, True, False]
         assert limiter.stats.store_hits > 1

@@ -23,6 +23,7 @@ from tidings_server.config import Settings
 from tidings_server.realtime import gateway as gateway_mod
 from tidings_server.testing.live import LiveServer
 from tidings_server.testing.realtime import Client, FrameValidator, Project, new_project
+from tidings_server.testing.waiting import aeventually
 
 
 def gateways() -> list[gateway_mod.Gateway]:
@@ -415,11 +416,7 @@ async def test_connections_are_released_when_clients_leave(project: Project, con
     await client.subscribe("gone.>")
     assert sum(len(g.connections) for g in gateways()) == before + 1
     await client.ws.close()
-    for _ in range(100):
-        if sum(len(g.connections) for g in gateways()) == before:
-            break
-        await asyncio.sleep(0.05)
-    assert sum(len(g.connections) for g in gateways()) == before
+    await aeventually(lambda: sum(len(g.connections) for g in gateways()), before)
     assert all(uuid.UUID(project.id) not in g.hub.feeds for g in gateways())
 
 

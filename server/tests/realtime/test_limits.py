@@ -21,11 +21,13 @@ from tidings_server.config import Settings
 from tidings_server.embedded import EmbeddedNats
 from tidings_server.identity.suspension import announce_suspension
 from tidings_server.observability.metrics import SLOW_CONSUMER_DISCONNECTS
+from tidings_server.realtime import gateway as gateway_mod
 from tidings_server.store.db import Database
 from tidings_server.store.models import Tenant
 from tidings_server.testing import plugin
 from tidings_server.testing.live import LiveServer, live_server
 from tidings_server.testing.realtime import Client, FrameValidator, new_project
+from tidings_server.testing.waiting import aeventually
 
 LIMIT = 3
 SSE_LIMIT = 2
@@ -136,6 +138,12 @@ async def test_property_10_suspension_closes_every_connection_of_the_tenant_and_
     await connect(victim.ws_url, victim.key)
 
 
+def _subscriptions(project_id: str) -> int:
+    """Subscriptions to the project on this process's gateways."""
+    pid = uuid.UUID(project_id)
+    return sum(g.hub.feeds[pid].count for g in list(gateway_mod._RUNNING) if pid in g.hub.feeds)
+
+
 async def test_a_client_that_never_reads_is_closed_as_a_slow_consumer(
     server: LiveServer, http: httpx.AsyncClient, connect: Any
 ) -> None:
@@ -157,18 +165,14 @@ async def test_a_client_that_never_reads_is_closed_as_a_slow_consumer(
     payload = b'{"type":"subscribe","topic":"big.>"}'
     mask = b"\x00\x00\x00\x00"
     raw.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + payload)
-    await asyncio.sleep(0.3)
+    await aeventually(lambda: _subscriptions(project.id), 2, message="the raw client's subscription")
     before = SLOW_CONSUMER_DISCONNECTS.labels("websocket")._value.get()
     blob = "x" * 30_000
     collector = asyncio.create_task(watcher.events(COUNT, timeout=30))
     try:
         for _ in range(COUNT):
             await project.publish_batch([{"topic": "big.x", "data": blob}])
-        for _ in range(100):
-            if SLOW_CONSUMER_DISCONNECTS.labels("websocket")._value.get() > before:
-                break
-            await asyncio.sleep(0.1)
-        assert SLOW_CONSUMER_DISCONNECTS.labels("websocket")._value.get() == before + 1
+        await aeventually(lambda: SLOW_CONSUMER_DISCONNECTS.labels("websocket")._value.get(), before + 1)
     finally:
         raw.close()
     # The reader that keeps up got everything, in order, unaffected.
@@ -207,14 +211,15 @@ async def test_deliveries_and_connection_time_are_metered_for_billing(
         assert len(await client.events(len(sent))) == 3
     await clients[0].ws.close()
     owner = {"authorization": f"Bearer {project.user_token}"}
-    totals: dict[str, int] = {}
-    for _ in range(100):  # the meter flushes every TIDINGS_USAGE_FLUSH_INTERVAL
+
+    async def usage() -> dict[str, int]:  # the meter flushes every TIDINGS_USAGE_FLUSH_INTERVAL
         response = await http.get(f"/v1/projects/{project.id}/usage", headers=owner)
         assert response.status_code == 200, response.text
-        totals = response.json()["totals"]
-        if totals.get("messages_delivered", 0) >= 6 and totals.get("peak_connections", 0) >= 2:
-            break
-        await asyncio.sleep(0.2)
+        return response.json()["totals"]  # type: ignore[no-any-return]
+
+    totals = await aeventually(
+        usage, until=lambda t: t.get("messages_delivered", 0) >= 6 and t.get("peak_connections", 0) >= 2
+    )
     assert totals["messages_delivered"] == 6  # 3 events x 2 subscribers
     assert totals["events_published"] == 3
     assert totals["peak_connections"] == 2

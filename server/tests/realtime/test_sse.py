@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from tidings_server.realtime import gateway as gateway_mod
 from tidings_server.testing.realtime import FrameValidator, Project
+from tidings_server.testing.waiting import aeventually
 
 
 class Stream:
@@ -186,11 +187,7 @@ async def test_property_14_a_client_that_goes_away_frees_everything(
         assert sse_connections() == before + 1
         assert any(uuid.UUID(project.id) in g.hub.feeds for g in gateway_mod._RUNNING)
         break
-    for _ in range(100):
-        if sse_connections() == before:
-            break
-        await asyncio.sleep(0.05)
-    assert sse_connections() == before
+    await aeventually(sse_connections, before)
     assert all(uuid.UUID(project.id) not in g.hub.feeds for g in gateway_mod._RUNNING)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -53,6 +54,15 @@ def test_topic_patterns_follow_nats_rules() -> None:
     assert topic_matches("a.*.c", "a.b.c")
     assert not topic_matches("a.b", "a.b.c")
     assert not topic_matches("a.b.c", "a.b")
+
+
+VECTORS = json.loads((Path(__file__).parents[4] / "spec" / "vectors" / "topics.json").read_text())
+
+
+@pytest.mark.parametrize("case", VECTORS["matches"], ids=lambda c: f"{c['pattern']}~{c['topic']}")
+def test_topic_matching_follows_the_shared_vectors(case: dict[str, object]) -> None:
+    """The same hand-written cases the server's grants and routing are checked against."""
+    assert topic_matches(str(case["pattern"]), str(case["topic"])) is case["expected"]
 
 
 def test_events_go_to_every_matching_subscription_in_order() -> None:

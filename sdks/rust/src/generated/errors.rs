@@ -71,6 +71,8 @@ pub enum ErrorCode {
     SignupClosed,
     /// Too Many Requests
     RateLimited,
+    /// Origin Not Allowed
+    OriginNotAllowed,
     /// Internal Server Error
     InternalError,
     /// Service Unavailable
@@ -89,6 +91,12 @@ pub enum ErrorCode {
     CursorExpired,
     /// Schema Incompatible
     SchemaIncompatible,
+    /// Schema Unsupported
+    SchemaUnsupported,
+    /// Schema Too Expensive
+    SchemaTooExpensive,
+    /// Schema Limit Reached
+    SchemaLimitReached,
     /// Invalid Frame
     InvalidFrame,
     /// Frame Too Large
@@ -122,7 +130,7 @@ pub enum ErrorCode {
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 42] = [
+pub static ERRORS: [ErrorInfo; 46] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
@@ -304,6 +312,16 @@ pub static ERRORS: [ErrorInfo; 42] = [
         frame: false,
     },
     ErrorInfo {
+        code: ErrorCode::OriginNotAllowed,
+        title: "Origin Not Allowed",
+        retryable: false,
+        status: Some(403),
+        close_code: Some(4406),
+        action: Some(CloseAction::Terminal),
+        description: "A client token was used from a browser page (its `Origin` header) that is not in the project's `allowed_origins`, or a CORS preflight came from such a page; API keys are not checked.",
+        frame: false,
+    },
+    ErrorInfo {
         code: ErrorCode::InternalError,
         title: "Internal Server Error",
         retryable: true,
@@ -391,6 +409,36 @@ pub static ERRORS: [ErrorInfo; 42] = [
         close_code: None,
         action: None,
         description: "The new schema version is not backward compatible with the current one (the rule is in the `SchemaCreate` description); `errors` lists why.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::SchemaUnsupported,
+        title: "Schema Unsupported",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "The schema uses a construct the server cannot run in linear time or resolve locally (a backreference or lookaround in a `pattern` or `patternProperties` key, `$dynamicRef`, `$id` below the root); `errors` points at each and names the construct.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::SchemaTooExpensive,
+        title: "Schema Too Expensive",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "Validation would be over the budget of one event. At registration, the schema alone is (a `$ref` cycle that does not descend into the value, subschemas that multiply through `$ref`/`allOf`/`anyOf`/`oneOf` or recursion, or over the limits of 2,048 subschemas, 1,024 `enum` values, 64 levels of nesting, 1,000 characters or 1 MiB compiled per pattern); at publish, the event against every schema for its topic is (a smaller or shallower event fits). `errors` points at the cause.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::SchemaLimitReached,
+        title: "Schema Limit Reached",
+        retryable: false,
+        status: Some(422),
+        close_code: None,
+        action: None,
+        description: "The project already has active schemas for 100 topics or patterns; deprecate one before registering a schema for another topic.",
         frame: false,
     },
     ErrorInfo {
@@ -567,6 +615,7 @@ impl ErrorCode {
             Self::Forbidden => "forbidden",
             Self::SignupClosed => "signup_closed",
             Self::RateLimited => "rate_limited",
+            Self::OriginNotAllowed => "origin_not_allowed",
             Self::InternalError => "internal_error",
             Self::DependencyUnavailable => "dependency_unavailable",
             Self::GoingAway => "going_away",
@@ -576,6 +625,9 @@ impl ErrorCode {
             Self::InvalidCursor => "invalid_cursor",
             Self::CursorExpired => "cursor_expired",
             Self::SchemaIncompatible => "schema_incompatible",
+            Self::SchemaUnsupported => "schema_unsupported",
+            Self::SchemaTooExpensive => "schema_too_expensive",
+            Self::SchemaLimitReached => "schema_limit_reached",
             Self::InvalidFrame => "invalid_frame",
             Self::FrameTooLarge => "frame_too_large",
             Self::TooManySubscriptions => "too_many_subscriptions",
@@ -615,6 +667,7 @@ impl ErrorCode {
             "forbidden" => Some(Self::Forbidden),
             "signup_closed" => Some(Self::SignupClosed),
             "rate_limited" => Some(Self::RateLimited),
+            "origin_not_allowed" => Some(Self::OriginNotAllowed),
             "internal_error" => Some(Self::InternalError),
             "dependency_unavailable" => Some(Self::DependencyUnavailable),
             "going_away" => Some(Self::GoingAway),
@@ -624,6 +677,9 @@ impl ErrorCode {
             "invalid_cursor" => Some(Self::InvalidCursor),
             "cursor_expired" => Some(Self::CursorExpired),
             "schema_incompatible" => Some(Self::SchemaIncompatible),
+            "schema_unsupported" => Some(Self::SchemaUnsupported),
+            "schema_too_expensive" => Some(Self::SchemaTooExpensive),
+            "schema_limit_reached" => Some(Self::SchemaLimitReached),
             "invalid_frame" => Some(Self::InvalidFrame),
             "frame_too_large" => Some(Self::FrameTooLarge),
             "too_many_subscriptions" => Some(Self::TooManySubscriptions),

@@ -736,7 +736,17 @@ pub struct ProjectList {
 /// Per-project settings; later issues add retention and limits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectSettings {
-    /// Browser origins allowed to open realtime connections with client tokens (empty = any).
+    /// Browser origins (web pages) allowed to use the project's data plane with client tokens:
+    /// the SSE stream, the WebSocket, publish and replay. Each entry is an origin
+    /// (`https://app.example.com`, `http://127.0.0.1:17690`; no port means the scheme's default)
+    /// or a wildcard `https://*.example.com`, which matches any host ending in `.example.com`
+    /// (one or more labels before it; never `example.com` itself) with that scheme and port.
+    /// Matching is on the whole origin (full match), case-insensitive on the host; `null`
+    /// origins match nothing. An allowed origin gets CORS headers (`Access-Control-Allow-Origin`
+    /// with that origin, `Vary: Origin`); any other gets none, and a client token sent from it is
+    /// refused with `origin_not_allowed` (403 over HTTP, close 4406 on WebSocket). API keys are
+    /// not checked (servers send no `Origin`). Empty (the default) allows any origin: set it in
+    /// production, so a client token is usable only from your own sites.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,
 }
@@ -951,6 +961,24 @@ impl Role {
 /// may not grow, properties may not be removed under `additionalProperties: false` nor may it
 /// become false, `enum` may only grow, `const` may not change, bounds may only loosen, and
 /// `pattern`/`format` may not be added or changed. `none` skips the check.
+///
+/// Patterns (`pattern`, `patternProperties` keys) run on a linear-time engine (RE2
+/// semantics: Rust's `regex` crate), so no pattern and string can make validation
+/// backtrack. ECMA-262 constructs that need backtracking are refused with 422
+/// `schema_unsupported` naming the construct: backreferences (`\1`, `\k<name>`) and
+/// lookaround (`(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)`); so are `$dynamicRef` and `$id` below
+/// the root. A pattern is at most 1,000 characters and 1 MiB compiled (a large counted
+/// repetition such as `(\p{L}|\p{N}){1,100}` is over it: 400 `validation_failed`).
+/// `format` is an annotation, not checked.
+///
+/// Validation has a budget per event. At registration the schema's work per value is
+/// bounded statically: a `$ref` cycle that does not descend into the value, subschemas
+/// multiplying through `$ref`/`allOf`/`anyOf`/`oneOf` or recursion past the budget for one
+/// value, more than 2,048 subschemas, an `enum` of more than 1,024 values or nesting deeper
+/// than 64 levels are refused with 422 `schema_too_expensive`. At publish, an event whose
+/// work against every schema for its topic is over the budget is refused with 422
+/// `schema_too_expensive` before anything is validated or stored. A project has active
+/// schemas for at most 100 topics or patterns (422 `schema_limit_reached`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchemaCreate {
     pub topic: TopicPattern,

@@ -24,9 +24,9 @@ async def list_audit(
     after: str | None = None,
     action: str | None = None,
 ) -> Response:
-    before_id = int(after) if after is not None else None
     async with services_of(request).db.session() as session:
         scope = repo.TenantScope(session, uuid.UUID(tenant))
         await authorize_tenant(scope, principal_of(token_info), Permission.AUDIT_READ)
+        before_id = int(after) if after is not None else None
         rows = await scope.audit_entries(before_id=before_id, limit=limit, action=action)
     return json_response(views.page(rows, limit, views.audit_entry, lambda r: str(r.id)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -293,31 +294,31 @@ def _limits(plan: PlanLimits, month: dict[str, int], projects: int) -> list[dict
 async def tenant_usage(
     token_info: dict[str, Any], tenant: str, start: str | None = None, end: str | None = None
 ) -> Response:
-    first, last = _range(start, end)
     async with services_of(request).db.session() as session:
         scope = TenantScope(session, uuid.UUID(tenant))
         await authorize_tenant(scope, principal_of(token_info), Permission.USAGE_READ)
+        first, last = _range(start, end)
         return json_response(await _usage(scope, first, last, None))
 
 
 async def project_usage(
     token_info: dict[str, Any], project: str, start: str | None = None, end: str | None = None
 ) -> Response:
-    first, last = _range(start, end)
     async with services_of(request).db.session() as session:
         scope, row = await authorize_project(
             session, principal_of(token_info), uuid.UUID(project), Permission.USAGE_READ
         )
+        first, last = _range(start, end)
         return json_response(await _usage(scope, first, last, row.id))
 
 
 async def export_usage(
     token_info: dict[str, Any], tenant: str, start: str | None = None, end: str | None = None
 ) -> Response:
-    first, last = _range(start, end)
     async with services_of(request).db.session() as session:
         scope = TenantScope(session, uuid.UUID(tenant))
         await authorize_tenant(scope, principal_of(token_info), Permission.USAGE_READ)
+        first, last = _range(start, end)
         rows = await export_rows(session, scope.tenant_id, start=first, end=last)
     table = [
         {
@@ -371,10 +372,15 @@ async def _customer(scope: TenantScope, tenant: Tenant, email: str | None) -> st
     return account.stripe_customer_id
 
 
-async def _stripe_session(token_info: dict[str, Any], tenant: str, make: Any) -> Response:
+async def _stripe_session(
+    token_info: dict[str, Any],
+    tenant: str,
+    make: Any,
+    check: Callable[[], Awaitable[None]] | None = None,
+) -> Response:
+    """Authorize first (a viewer, another tenant's owner, a random tenant id: 403/404, never a
+    word about this server's billing), then check the request (`check`), then talk to Stripe."""
     services = services_of(request)
-    if services.billing.stripe is None:
-        raise BillingNotConfigured("this server has no Stripe key")
     caller = caller_of(request, token_info)
     async with services.db.session() as session, session.begin():
         scope = TenantScope(session, uuid.UUID(tenant))
@@ -382,6 +388,10 @@ async def _stripe_session(token_info: dict[str, Any], tenant: str, make: Any) ->
         row = await scope.tenant()
         if row is None:
             raise NotFound("no such tenant")
+        if services.billing.stripe is None:
+            raise BillingNotConfigured("this server has no Stripe key")
+        if check is not None:
+            await check()
         customer = await _customer(scope, row, None)
         url, action = await make(scope, row, customer)
         await scope.audit(action=action, target=("tenant", tenant), **caller.audit_fields())
@@ -390,14 +400,19 @@ async def _stripe_session(token_info: dict[str, Any], tenant: str, make: Any) ->
 
 async def create_checkout(token_info: dict[str, Any], tenant: str, body: dict[str, Any]) -> Response:
     billing = services_of(request).billing
-    plan = await billing.plans.get(body["plan"])
-    if plan is None:
-        raise NotFound(f"no plan named {body['plan']!r}")
-    if not plan.stripe_price_ids:
-        raise BillingNotConfigured(f"the plan {plan.name!r} has no Stripe price")
+    chosen: list[PlanLimits] = []
+
+    async def check() -> None:
+        plan = await billing.plans.get(body["plan"])
+        if plan is None:
+            raise NotFound(f"no plan named {body['plan']!r}")
+        if not plan.stripe_price_ids:
+            raise BillingNotConfigured(f"the plan {plan.name!r} has no Stripe price")
+        chosen.append(plan)
 
     async def make(scope: TenantScope, row: Tenant, customer: str) -> tuple[str, str]:
         assert billing.stripe is not None
+        plan = chosen[0]
         account = await ensure_account(scope.session, scope.tenant_id)
         trial_end = None
         if row.status == "trialing":
@@ -415,7 +430,7 @@ async def create_checkout(token_info: dict[str, Any], tenant: str, body: dict[st
         )
         return url, "billing.checkout_created"
 
-    return await _stripe_session(token_info, tenant, make)
+    return await _stripe_session(token_info, tenant, make, check)
 
 
 async def create_portal(token_info: dict[str, Any], tenant: str, body: dict[str, Any]) -> Response:

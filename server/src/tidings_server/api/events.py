@@ -103,8 +103,8 @@ async def list_events(
 ) -> Response:
     services = services_of(request)
     project_id = uuid.UUID(project)
-    start = _since(since)
     await authorize_scope(services.db, principal_of(token_info), project_id, "history", [topic or ">"])
+    start = _since(since)
     page = await services.events.history.read(
         project_id, after=after, before=before, since=start, topic=topic, limit=limit
     )

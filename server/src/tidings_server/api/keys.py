@@ -44,13 +44,13 @@ async def get_key(token_info: dict[str, Any], project: str, key_id: str) -> Resp
 
 async def create_key(token_info: dict[str, Any], project: str, body: dict[str, Any]) -> Response:
     services = services_of(request)
-    expires_at = datetime.fromisoformat(body["expires_at"]) if "expires_at" in body else None
-    if expires_at is not None and expires_at.tzinfo is None:
-        raise RequestError("`expires_at` needs a time zone offset", code="validation_failed")
     async with services.db.session() as session, session.begin():
         scope, row = await authorize_project(
             session, principal_of(token_info), uuid.UUID(project), Permission.KEYS_WRITE
         )
+        expires_at = datetime.fromisoformat(body["expires_at"]) if "expires_at" in body else None
+        if expires_at is not None and expires_at.tzinfo is None:
+            raise RequestError("`expires_at` needs a time zone offset", code="validation_failed")
         key, secret = await keys.create_key(
             scope,
             caller_of(request, token_info),

@@ -14,10 +14,18 @@ from tidings_server.billing import check_project_limit
 from tidings_server.errors import NotFound, RequestError
 from tidings_server.identity.access import authorize_project, authorize_tenant
 from tidings_server.identity.context import caller_of
+from tidings_server.identity.origins import announce_origins_changed, validate_rules
 from tidings_server.services import services_of
 from tidings_server.store import repo
 
 __all__ = ["create_project", "get_project", "list_projects", "update_project"]
+
+
+def _check_settings(settings: dict[str, Any] | None) -> None:
+    """What the schema cannot say: each allowed origin parses as an origin rule, in full."""
+    errors = validate_rules((settings or {}).get("allowed_origins") or [])
+    if errors:
+        raise RequestError("an allowed origin is invalid", code="validation_failed", errors=errors)
 
 
 async def list_projects(
@@ -36,6 +44,7 @@ async def create_project(token_info: dict[str, Any], tenant: str, body: dict[str
         scope = repo.TenantScope(session, uuid.UUID(tenant))
         await authorize_tenant(scope, principal_of(token_info), Permission.PROJECTS_WRITE)
         await check_project_limit(services_of(request).billing, scope)
+        _check_settings(body.get("settings"))
         if await scope.get_project_by_slug(body["slug"]) is not None:
             raise RequestError(f"the project slug {body['slug']!r} is taken in this tenant", code="conflict")
         row = await scope.create_project(slug=body["slug"], name=body["name"], settings=body.get("settings"))
@@ -57,6 +66,7 @@ async def update_project(token_info: dict[str, Any], project: str, body: dict[st
         scope, current = await authorize_project(
             session, principal_of(token_info), uuid.UUID(project), Permission.PROJECTS_WRITE
         )
+        _check_settings(body.get("settings"))
         values = dict(body)
         if "settings" in values:
             values["settings"] = {**current.settings, **values["settings"]}
@@ -66,4 +76,7 @@ async def update_project(token_info: dict[str, Any], project: str, body: dict[st
         await scope.audit(
             action="project.updated", target=("project", project), details=body, **caller.audit_fields()
         )
+    if "allowed_origins" in body.get("settings", {}):
+        # After the commit: every node drops its cached rules (preflights, handshakes).
+        await announce_origins_changed(services_of(request).control, row.id)
     return json_response(views.project(row))

@@ -43,14 +43,14 @@ async def list_schemas(
     after: str | None = None,
     limit: int = 50,
 ) -> Response:
-    position = None
-    if after:
-        version, _, after_topic = after.partition(".")
-        position = (after_topic, int(version))
     async with services_of(request).db.session() as session:
         _, row = await authorize_project(
             session, principal_of(token_info), uuid.UUID(project), Permission.PROJECTS_READ
         )
+        position = None
+        if after:
+            version, _, after_topic = after.partition(".")
+            position = (after_topic, int(version))
         rows = await SchemaRegistry.list_versions(
             session, row.tenant_id, row.id, topic=topic, after=position, limit=limit
         )

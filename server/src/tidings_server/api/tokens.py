@@ -17,6 +17,7 @@ from tidings_server.identity import signing
 from tidings_server.identity.access import authorize_project
 from tidings_server.identity.context import caller_of
 from tidings_server.services import services_of
+from tidings_server.store.repo import find_project
 
 __all__ = ["create_signing_key", "delete_signing_key", "list_signing_keys", "mint_token"]
 
@@ -67,15 +68,26 @@ async def delete_signing_key(token_info: dict[str, Any], project: str, kid: str)
 async def mint_token(token_info: dict[str, Any], project: str, body: dict[str, Any]) -> Response:
     services = services_of(request)
     principal = principal_of(token_info)
-    if principal.project_id != uuid.UUID(project):
+    project_id = uuid.UUID(project)
+    if principal.project_id != project_id:
         raise Forbidden("an API key mints tokens for its own project only")
     capabilities = grants.normalize(body["capabilities"])
     beyond = grants.uncovered(capabilities, principal.grants)
     if beyond:
         raise Forbidden("the token would have capabilities the key lacks: " + ", ".join(beyond))
-    token, expires = services.issuer.client_token(
-        principal.project_id, body["user_id"], capabilities, int(body.get("ttl_seconds", 3600))
-    )
+    ttl = int(body.get("ttl_seconds", 3600))
+    async with services.db.session() as session:
+        row = await find_project(session, project_id)
+    if row is None:
+        raise NotFound("no such project")
+    longest = signing.max_client_token_ttl(row)
+    if ttl > longest:
+        raise RequestError(
+            f"`ttl_seconds` is over the project's `max_client_token_ttl` of {longest}",
+            code="validation_failed",
+            errors=[{"pointer": "/ttl_seconds", "message": f"at most {longest}"}],
+        )
+    token, expires = services.issuer.client_token(project_id, body["user_id"], capabilities, ttl)
     return json_response(
         {"token": token, "expires_at": datetime.fromtimestamp(expires, UTC).isoformat()}, 201
     )

@@ -131,6 +131,7 @@ def signing_key(row: SigningKey, secret: str | None = None) -> dict[str, Any]:
             "kid": row.kid,
             "alg": row.alg,
             "public_key": row.public_key,
+            "max_capabilities": row.max_capabilities,
             "created_at": _ts(row.created_at),
             "secret": secret,
         }

@@ -33,10 +33,15 @@ from tidings_server.ratelimit.core import Decision
 
 __all__ = ["LOGIN_LIMITS", "RateLimitMiddleware", "RateLimited", "charge_api_key", "throttle_login"]
 
-# Failed or not, a login costs one cell. Per email: 10 at once, then one every 6 s — a person
-# mistyping is never blocked, a guesser gets 600 tries an hour at most. Per address: looser,
-# since offices share one.
-LOGIN_LIMITS = {"email": (1 / 6, 10), "address": (1.0, 30)}
+# Failed or not, a login costs one cell of three buckets:
+# - per email and source address: 10 at once, then one every 6 s — a person mistyping is never
+#   blocked, a guesser at one address gets 600 tries an hour on one account at most;
+# - per email, from every address together: a ceiling far higher (300 at once, then one a
+#   second), so guesses from elsewhere never lock the owner out, yet a botnet stays bounded;
+# - per address, over every email: 30 at once, then one a second (offices share one address).
+# The address is the peer's, or what X-Forwarded-For says when the peer is one of
+# TIDINGS_TRUSTED_PROXIES: a forged header from anyone else changes nothing.
+LOGIN_LIMITS = {"email_address": (1 / 6, 10), "email": (1.0, 300), "address": (1.0, 30)}
 
 
 class RateLimited(TidingsError):
@@ -133,13 +138,19 @@ class RateLimitMiddleware:
 
 
 async def throttle_login(limiter: RateLimiter, email: str, address: str | None) -> None:
-    """Spend a login attempt of `email` and of the source address, or raise 429."""
+    """Spend a login attempt of `email` from `address` (see LOGIN_LIMITS), or raise 429."""
     digest = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
-    rate, burst = LOGIN_LIMITS["email"]
-    decisions = [await limiter.hit(f"login:{digest}", rate=rate, burst=burst)]
+    where = address or "-"
+    buckets = [
+        (f"login-pair:{digest}:{where}", "email_address"),
+        (f"login:{digest}", "email"),
+    ]
     if address:
-        rate, burst = LOGIN_LIMITS["address"]
-        decisions.append(await limiter.hit(f"login-ip:{address}", rate=rate, burst=burst))
+        buckets.append((f"login-ip:{address}", "address"))
+    decisions = []
+    for key, kind in buckets:
+        rate, burst = LOGIN_LIMITS[kind]
+        decisions.append(await limiter.hit(key, rate=rate, burst=burst))
     decision = most_restrictive(decisions)
     if not decision.allowed:
         RATE_LIMIT_REJECTIONS.labels("login", "").inc()

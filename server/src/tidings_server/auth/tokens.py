@@ -5,6 +5,11 @@ Rules that hold for every token:
 - the algorithm is pinned by the key that verifies it (`none` is never accepted, and a token
   cannot pick another algorithm than its key's: no RS256/HS256 confusion);
 - `exp` is required, with a small leeway for clock skew;
+- numeric claims (`exp`, `iat`, `nbf`) are integers or finite numbers within
+  `MAX_TIMESTAMP`; anything else (`exp: 1e400`, `10**30`, `true`) is a token that does not
+  verify (401 / close 4401), never an overflow;
+- a client token lives at most its project's `max_client_token_ttl` (checked here, at
+  verification, whoever signed it): `exp` no further than that from now, nor from `iat`;
 - client tokens carry `aud = "project:<project id>"`; user tokens `typ = "user"` and no audience,
   so neither kind is accepted in place of the other.
 """
@@ -26,6 +31,7 @@ from tidings_server import topics
 from tidings_server.auth.grants import CLIENT_SCOPES
 
 __all__ = [
+    "DEFAULT_MAX_CLIENT_TOKEN_TTL",
     "LEEWAY_SECONDS",
     "SERVER_KID",
     "ClientClaims",
@@ -41,6 +47,10 @@ ISSUER = "tidings"
 SERVER_KID = "tidings"
 # RSA keys shorter than this are refused at registration.
 MIN_RSA_BITS = 2048
+# Numeric claims past this (year 2286) are refused: they are no date anyone means.
+MAX_TIMESTAMP = 10**10
+DEFAULT_MAX_CLIENT_TOKEN_TTL = 86400
+_NUMERIC_CLAIMS = ("exp", "iat", "nbf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +100,24 @@ def unverified_client_target(token: str) -> tuple[str, uuid.UUID] | None:
         return None
 
 
+def _numbers_in_range(token: str) -> bool:
+    """Whether every numeric claim of `token` is a plain number within range (read before
+    verification, so a hostile value never reaches arithmetic that could overflow)."""
+    try:
+        claims: Mapping[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    except (jwt.PyJWTError, ValueError, TypeError, ArithmeticError):
+        return False
+    for name in _NUMERIC_CLAIMS:
+        if name not in claims:
+            continue
+        value = claims[name]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        if not (0 <= value <= MAX_TIMESTAMP):  # also False for NaN
+            return False
+    return True
+
+
 def _capabilities(value: Any) -> dict[str, list[str]] | None:
     if not isinstance(value, Mapping):
         return None
@@ -128,6 +156,8 @@ class TokenIssuer:
     def verify_user_token(self, token: str) -> tuple[uuid.UUID, uuid.UUID] | None:
         """(user id, session id) of a valid user token, or None."""
         try:
+            if not _numbers_in_range(token):
+                return None
             if jwt.get_unverified_header(token).get("kid") != SERVER_KID:
                 return None
             claims = jwt.decode(
@@ -141,7 +171,7 @@ class TokenIssuer:
             if claims["typ"] != "user" or "aud" in claims:
                 return None
             return uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
-        except (jwt.PyJWTError, ValueError, TypeError):
+        except (jwt.PyJWTError, ValueError, TypeError, ArithmeticError, AttributeError):
             return None
 
     def client_token(
@@ -163,10 +193,19 @@ class TokenIssuer:
         return token, expires
 
     def verify_client_token(
-        self, token: str, project_id: uuid.UUID, key: VerificationKey | None
+        self,
+        token: str,
+        project_id: uuid.UUID,
+        key: VerificationKey | None,
+        *,
+        max_ttl: int = DEFAULT_MAX_CLIENT_TOKEN_TTL,
     ) -> ClientClaims | None:
         """Verify a client token of `project_id`: with the server secret when its kid is the
-        server's, else with `key` (the project signing key its kid names, or None if unknown)."""
+        server's, else with `key` (the project signing key its kid names, or None if unknown).
+        A token whose `exp` lies more than `max_ttl` seconds after now or after its `iat` is
+        refused, however it was signed."""
+        if not _numbers_in_range(token):
+            return None
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError:
@@ -184,7 +223,13 @@ class TokenIssuer:
                 leeway=LEEWAY_SECONDS,
                 options={"require": ["exp", "sub", "aud"]},
             )
-        except (jwt.PyJWTError, ValueError, TypeError):
+        except (jwt.PyJWTError, ValueError, TypeError, ArithmeticError):
+            return None
+        exp = claims["exp"]
+        if exp > time.time() + max_ttl + LEEWAY_SECONDS:
+            return None
+        iat = claims.get("iat")
+        if iat is not None and exp - iat > max_ttl + LEEWAY_SECONDS:
             return None
         if kid == SERVER_KID and (claims.get("typ") != "client" or claims.get("iss") != ISSUER):
             return None

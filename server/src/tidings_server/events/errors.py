@@ -6,7 +6,10 @@ EventError (RequestError)
 ├── IdempotencyConflict    409 `idempotency_conflict`
 ├── InvalidCursor          422 `invalid_cursor`
 ├── CursorExpired          410 `cursor_expired`, carries the oldest valid cursor
-└── SchemaIncompatible     409 `schema_incompatible`
+├── SchemaIncompatible     409 `schema_incompatible`
+├── SchemaUnsupported      422 `schema_unsupported`, a construct the linear-time engine cannot run
+├── SchemaTooExpensive     422 `schema_too_expensive`, over the validation budget (schema or event)
+└── SchemaLimitReached     422 `schema_limit_reached`, too many topics with a schema in a project
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ __all__ = [
     "InvalidCursor",
     "RetentionExceeded",
     "SchemaIncompatible",
+    "SchemaLimitReached",
+    "SchemaTooExpensive",
+    "SchemaUnsupported",
     "SchemaViolation",
 ]
 
@@ -71,3 +77,23 @@ class SchemaIncompatible(EventError):
 
     def __init__(self, errors: Sequence[Violation]) -> None:
         super().__init__("the new version is not backward compatible with the current one", errors=errors)
+
+
+class SchemaUnsupported(EventError):
+    code = "schema_unsupported"
+
+    def __init__(self, errors: Sequence[Violation]) -> None:
+        super().__init__(
+            "the schema uses constructs the linear-time pattern engine cannot run", errors=errors
+        )
+
+
+class SchemaTooExpensive(EventError):
+    code = "schema_too_expensive"
+
+    def __init__(self, detail: str, errors: Sequence[Violation]) -> None:
+        super().__init__(detail, errors=errors)
+
+
+class SchemaLimitReached(EventError):
+    code = "schema_limit_reached"

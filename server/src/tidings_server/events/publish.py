@@ -164,7 +164,7 @@ class Publisher:
                 errors=[{"pointer": where + "/data", "message": f"deeper than {MAX_DATA_DEPTH} levels"}],
             )
         return data, await self._schemas.violations(
-            tenant_id, project_id, event.topic, event.data, where + "/data"
+            tenant_id, project_id, event.topic, event.data, where + "/data", size=len(data)
         )
 
     async def _fits(self, project_id: uuid.UUID, messages: list[OutgoingMessage], batch: bool) -> None:

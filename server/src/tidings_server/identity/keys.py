@@ -1,10 +1,16 @@
 """API keys: authentication on the hot path (cached), and their lifecycle.
 
-Authentication reads a key's row once and caches it in process for `CACHE_TTL_SECONDS`.
-Revocation must reach every node within a second, so revoking publishes `api_key.revoked` on
-the control bus and every node drops the key from its cache at once; a node that was
-disconnected from NATS meanwhile drops its whole cache when it reconnects. The TTL only bounds
-how long a node that misses both could serve a stale row.
+Authentication reads a key's row once and caches it in process for `credential_cache_ttl`
+seconds. Revocation must reach every node within a second, so revoking publishes
+`api_key.revoked` on the control bus and every node drops the key from its cache at once; a node
+that was disconnected from NATS meanwhile drops its whole cache when it reconnects. The TTL only
+bounds how long a node that misses both could serve a stale row.
+
+Stale while error: when the row is due for a re-read and PostgreSQL does not answer, the cached
+row keeps serving for at most `credential_stale_ttl` more seconds (a key cannot be revoked
+while the database is away anyway: revoking writes to it). A key not in the cache, or past that
+bound, gets 503 `dependency_unavailable` with `Retry-After` — never 401, which would tell a
+client following the error registry to drop a valid key.
 
 `last_used_at` is written at most once per `LAST_USED_RESOLUTION_SECONDS` per key and node, in
 the background, so a busy key costs no write per request.
@@ -29,7 +35,7 @@ from tidings_server.auth.principal import Principal
 from tidings_server.broker.control import ControlBus
 from tidings_server.errors import Forbidden, NotFound
 from tidings_server.identity.context import Caller
-from tidings_server.store.db import Database
+from tidings_server.store.db import Database, database_unavailable, is_unavailable, log_outage
 from tidings_server.store.models import ApiKey
 from tidings_server.store.repo import TenantScope, find_api_key
 
@@ -38,6 +44,7 @@ __all__ = ["ApiKeyAuthenticator", "create_key", "revoke_key", "rotate_key"]
 log = logging.getLogger(__name__)
 
 CACHE_TTL_SECONDS = 30.0
+STALE_TTL_SECONDS = 300.0
 # Bounds memory under a flood of distinct (valid-looking) key ids; LRU-ish eviction past it.
 CACHE_MAX_ENTRIES = 100_000
 LAST_USED_RESOLUTION_SECONDS = 60.0
@@ -51,9 +58,18 @@ class _Entry:
 
 
 class ApiKeyAuthenticator:
-    def __init__(self, db: Database, pepper: bytes) -> None:
+    def __init__(
+        self,
+        db: Database,
+        pepper: bytes,
+        *,
+        cache_ttl: float = CACHE_TTL_SECONDS,
+        stale_ttl: float = STALE_TTL_SECONDS,
+    ) -> None:
         self._db = db
         self._pepper = pepper
+        self._ttl = cache_ttl
+        self._stale_ttl = stale_ttl
         self._cache: dict[str, _Entry] = {}
         self._last_used_written: dict[str, float] = {}
         self._background: set[asyncio.Task[None]] = set()
@@ -75,10 +91,18 @@ class ApiKeyAuthenticator:
     async def _row(self, key_id: str) -> ApiKey | None:
         entry = self._cache.get(key_id)
         now = time.monotonic()
-        if entry is not None and now - entry.fetched < CACHE_TTL_SECONDS:
+        if entry is not None and now - entry.fetched < self._ttl:
             return entry.row
-        async with self._db.session() as session:
-            row = await find_api_key(session, key_id)
+        try:
+            async with self._db.session() as session:
+                row = await find_api_key(session, key_id)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            if entry is not None and now - entry.fetched < self._ttl + self._stale_ttl:
+                database_unavailable(exc, "API key authentication (serving cached keys)")
+                return entry.row
+            raise database_unavailable(exc, "API key authentication") from None
         if len(self._cache) >= CACHE_MAX_ENTRIES:
             self._cache.pop(next(iter(self._cache)))
         # Unknown ids are cached too (as None), so guessing ids costs the database nothing.
@@ -130,8 +154,11 @@ class ApiKeyAuthenticator:
                 await session.execute(
                     sa.update(ApiKey).where(ApiKey.key_id == key_id).values(last_used_at=sa.func.now())
                 )
-        except Exception:
-            log.warning("could not record last use of key %s", key_id, exc_info=True)
+        except Exception as exc:
+            if is_unavailable(exc):
+                log_outage("recording API key use", exc)
+            else:
+                log.warning("could not record last use of key %s", key_id, exc_info=True)
 
     async def close(self) -> None:
         for task in list(self._background):

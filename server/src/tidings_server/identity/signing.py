@@ -3,7 +3,18 @@ of client tokens.
 
 Verification keys are cached per node; revoking a signing key publishes
 `signing_key.revoked` on the control bus so every node drops it at once (and a reconnecting
-node drops its whole cache), as for API keys.
+node drops its whole cache), as for API keys — with the same stale-while-error bound
+(`credential_stale_ttl`) while PostgreSQL is away.
+
+No escalation through signing keys: a key registered by an API key records that key's
+`publish`/`subscribe`/`history` grants as its `max_capabilities`, and a token it signs that asks
+for more is refused (401), so a narrow admin key cannot sign itself a wider token. A key
+registered by a signed-in user (whose role may create any API key of the project) has no cap.
+The cap is fixed at registration: revoking or narrowing the registering API key later does not
+change it (revoke the signing key for that).
+
+Every client token also lives at most the project's `max_client_token_ttl` (project settings,
+default `DEFAULT_MAX_CLIENT_TOKEN_TTL`), enforced here at verification.
 """
 
 from __future__ import annotations
@@ -12,11 +23,14 @@ import base64
 import secrets
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from tidings_server.auth import grants as grants_mod
 from tidings_server.auth.principal import Principal
 from tidings_server.auth.secretbox import SecretBox
 from tidings_server.auth.tokens import (
+    DEFAULT_MAX_CLIENT_TOKEN_TTL,
     SERVER_KID,
     TokenIssuer,
     VerificationKey,
@@ -26,13 +40,14 @@ from tidings_server.auth.tokens import (
 from tidings_server.broker.control import ControlBus
 from tidings_server.errors import RequestError
 from tidings_server.identity.context import Caller
-from tidings_server.store.db import Database
-from tidings_server.store.models import SigningKey
+from tidings_server.store.db import Database, database_unavailable, is_unavailable
+from tidings_server.store.models import Project, SigningKey
 from tidings_server.store.repo import TenantScope, find_project
 
-__all__ = ["ClientTokenVerifier", "register_signing_key"]
+__all__ = ["ClientTokenVerifier", "max_client_token_ttl", "register_signing_key", "signing_cap"]
 
 CACHE_TTL_SECONDS = 30.0
+STALE_TTL_SECONDS = 300.0
 CACHE_MAX_ENTRIES = 50_000
 REVOKED_COMMAND = "signing_key.revoked"
 
@@ -40,6 +55,25 @@ REVOKED_COMMAND = "signing_key.revoked"
 def _aad(project_id: uuid.UUID, kid: str) -> bytes:
     # Binds the ciphertext to its row: a secret copied to another key's row does not decrypt.
     return f"{project_id}:{kid}".encode()
+
+
+def max_client_token_ttl(project: Project) -> int:
+    """The longest a client token of `project` may live (its settings, or the default)."""
+    value = (project.settings or {}).get("max_client_token_ttl", DEFAULT_MAX_CLIENT_TOKEN_TTL)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return DEFAULT_MAX_CLIENT_TOKEN_TTL
+    return value
+
+
+def signing_cap(caller: Caller) -> dict[str, list[str]] | None:
+    """What tokens signed by a key `caller` registers may carry at most: an API key's own
+    client scopes; None (no cap) for a user."""
+    principal = caller.principal
+    if principal is None or principal.kind == "user":
+        return None
+    return grants_mod.normalize(
+        {scope: list(p) for scope, p in principal.grants.items() if scope in grants_mod.CLIENT_SCOPES}
+    )
 
 
 async def register_signing_key(
@@ -56,7 +90,15 @@ async def register_signing_key(
     if kid == SERVER_KID:
         raise RequestError(f"the kid {SERVER_KID!r} is reserved", code="validation_failed")
     secret: str | None = None
-    row = SigningKey(id=uuid.uuid4(), tenant_id=scope.tenant_id, project_id=project_id, kid=kid, alg=alg)
+    cap = signing_cap(caller)
+    row = SigningKey(
+        id=uuid.uuid4(),
+        tenant_id=scope.tenant_id,
+        project_id=project_id,
+        kid=kid,
+        alg=alg,
+        max_capabilities=cap,
+    )
     if alg == "HS256":
         if public_key is not None:
             raise RequestError(
@@ -76,18 +118,38 @@ async def register_signing_key(
     await scope.audit(
         action="signing_key.created",
         target=("signing_key", kid),
-        details={"project_id": str(project_id), "alg": alg},
+        details={"project_id": str(project_id), "alg": alg, "max_capabilities": cap},
         **caller.audit_fields(),
     )
     return row, secret
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    key: VerificationKey | None
+    tenant_id: uuid.UUID | None
+    """None: no such project."""
+    max_ttl: int
+    cap: dict[str, list[str]] | None
+    fetched: float
+
+
 class ClientTokenVerifier:
-    def __init__(self, db: Database, issuer: TokenIssuer, box: SecretBox) -> None:
+    def __init__(
+        self,
+        db: Database,
+        issuer: TokenIssuer,
+        box: SecretBox,
+        *,
+        cache_ttl: float = CACHE_TTL_SECONDS,
+        stale_ttl: float = STALE_TTL_SECONDS,
+    ) -> None:
         self._db = db
         self._issuer = issuer
         self._box = box
-        self._keys: dict[tuple[uuid.UUID, str], tuple[VerificationKey | None, uuid.UUID | None, float]] = {}
+        self._ttl = cache_ttl
+        self._stale_ttl = stale_ttl
+        self._keys: dict[tuple[uuid.UUID, str], _Entry] = {}
 
     async def attach(self, control: ControlBus) -> None:
         async def on_revoked(payload: dict[str, Any]) -> None:
@@ -98,43 +160,60 @@ class ClientTokenVerifier:
     async def forget_all(self) -> None:
         self._keys.clear()
 
-    async def _key(self, project_id: uuid.UUID, kid: str) -> tuple[VerificationKey | None, uuid.UUID | None]:
+    async def _key(self, project_id: uuid.UUID, kid: str) -> _Entry:
         cached = self._keys.get((project_id, kid))
         now = time.monotonic()
-        if cached is not None and now - cached[2] < CACHE_TTL_SECONDS:
-            return cached[0], cached[1]
-        key: VerificationKey | None = None
+        if cached is not None and now - cached.fetched < self._ttl:
+            return cached
+        try:
+            entry = await self._read(project_id, kid, now)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            if cached is not None and now - cached.fetched < self._ttl + self._stale_ttl:
+                database_unavailable(exc, "client token verification (serving cached keys)")
+                return cached
+            raise database_unavailable(exc, "client token verification") from None
+        if len(self._keys) >= CACHE_MAX_ENTRIES:
+            self._keys.pop(next(iter(self._keys)))
+        self._keys[(project_id, kid)] = entry
+        return entry
+
+    async def _read(self, project_id: uuid.UUID, kid: str, now: float) -> _Entry:
         async with self._db.session() as session:
             project = await find_project(session, project_id)
-            tenant_id = project.tenant_id if project else None
             row = None
             if project is not None and kid != SERVER_KID:
                 row = await TenantScope(session, project.tenant_id).signing_key(project_id, kid)
+        if project is None:
+            return _Entry(None, None, DEFAULT_MAX_CLIENT_TOKEN_TTL, None, now)
+        key: VerificationKey | None = None
+        cap: dict[str, list[str]] | None = None
         if row is not None:
+            cap = row.max_capabilities
             if row.alg == "HS256" and row.secret_enc is not None:
                 key = VerificationKey("HS256", self._box.open(row.secret_enc, _aad(project_id, kid)))
             elif row.public_key is not None:
                 key = VerificationKey(row.alg, load_public_key(row.alg, row.public_key))
-        if len(self._keys) >= CACHE_MAX_ENTRIES:
-            self._keys.pop(next(iter(self._keys)))
-        self._keys[(project_id, kid)] = (key, tenant_id, now)
-        return key, tenant_id
+        return _Entry(key, project.tenant_id, max_client_token_ttl(project), cap, now)
 
     async def verify(self, token: str) -> Principal | None:
         target = unverified_client_target(token)
         if target is None:
             return None
         kid, project_id = target
-        key, tenant_id = await self._key(project_id, kid)
-        if tenant_id is None:
+        entry = await self._key(project_id, kid)
+        if entry.tenant_id is None:
             return None
-        claims = self._issuer.verify_client_token(token, project_id, key)
+        claims = self._issuer.verify_client_token(token, project_id, entry.key, max_ttl=entry.max_ttl)
         if claims is None:
             return None
+        if entry.cap is not None and grants_mod.uncovered(claims.capabilities, entry.cap):
+            return None  # beyond what the credential that registered the key holds
         return Principal(
             kind="client_token",
             subject=claims.subject,
-            tenant_id=tenant_id,
+            tenant_id=entry.tenant_id,
             project_id=project_id,
             grants=claims.capabilities,
             expires_at=claims.expires_at,

@@ -202,6 +202,11 @@ class SharedRateLimiter:
         """True while hits are answered by the local fallback."""
         return not self._nc.is_connected or self._monotonic() < self._outage_until
 
+    @property
+    def refills_in_flight(self) -> int:
+        """Background lease refills started and not finished yet."""
+        return len(self._tasks)
+
     def lease_size(self, rate: float, burst: int) -> int:
         """Cells reserved beyond the current hit's cost (0: no lease, every hit goes to the store)."""
         return lease_size(rate, burst, lease_seconds=self._lease_seconds, fraction=self._lease_fraction)

@@ -2,7 +2,8 @@
 control-bus reactions (suspension, revocation) and graceful drain.
 
 Admission (both transports): a credential valid for the project (an API key of the project
-with the `subscribe` scope, or a client token of the project), the tenant not suspended, the
+with the `subscribe` scope, or a client token of the project — from a page whose `Origin`
+the project allows, when a browser sends one), the tenant not suspended, the
 tenant under its cluster-wide connection limit (and SSE limit), the node not draining.
 
 Control bus: suspending a tenant or project, revoking an API key or a signing key closes the
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 from tidings_server.auth.principal import Principal
 from tidings_server.background import BackgroundTask
 from tidings_server.identity import keys as api_keys_mod
+from tidings_server.identity import origins as origins_mod
 from tidings_server.identity import signing as signing_mod
 from tidings_server.observability.metrics import (
     CONNECTIONS,
@@ -114,6 +116,19 @@ class Gateway:
         if principal.expires_at is not None and principal.expires_at <= time.time():
             return None
         return principal
+
+    async def origin_refusal(self, principal: Principal, origin: str | None) -> tuple[str, str] | None:
+        """None when the page's `Origin` may use this credential, else (registry code, message):
+        a client token from a page its project does not allow is `origin_not_allowed` (cross-site
+        WebSocket hijacking); API keys and clients without `Origin` are not checked."""
+        try:
+            refused = await origins_mod.origin_refused(self.services.origins, principal, origin)
+        except Exception as exc:  # noqa: BLE001 - PostgreSQL away and the rules not cached yet
+            log.warning("allowed origins unavailable: %r", exc)
+            return ("dependency_unavailable", "the project's settings are unavailable; retry")
+        if refused:
+            return ("origin_not_allowed", "this page's origin is not in the project's allowed origins")
+        return None
 
     async def admit(self, principal: Principal, transport: str) -> tuple[str, str] | None:
         """None when the connection may open, else (registry code, message)."""

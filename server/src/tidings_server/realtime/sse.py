@@ -1,7 +1,8 @@
 """The SSE transport: `GET /v1/projects/{project}/stream`, a raw ASGI endpoint beside the REST API.
 
 Authentication as the WebSocket (`Authorization: Bearer`, or `?token=` for EventSource, which
-cannot set headers; never logged — the access log has no query string). `topic=` (repeatable)
+cannot set headers; never logged — the access log has no query string); a client token from a
+page whose `Origin` the project does not allow is 403 `origin_not_allowed`. `topic=` (repeatable)
 names the patterns; `Last-Event-ID` (what EventSource sends on reconnection) or `cursor=`
 resumes after that cursor for every topic. Refusals before the stream starts are problem+json
 answers with the registry's status; after it starts, an `event: error` record, then the end.
@@ -40,6 +41,7 @@ from tidings_server.realtime import protocol
 from tidings_server.realtime.connection import Connection
 from tidings_server.realtime.frames import Delivered, sse_comment, sse_record, sse_records
 from tidings_server.realtime.gateway import Gateway
+from tidings_server.store.db import database_unavailable, is_unavailable
 
 __all__ = ["TRANSPORT_OF", "SSEConnection", "SSEEndpoint", "sse_endpoint"]
 
@@ -117,6 +119,13 @@ def _problem(code: str, detail: str, scope: Scope, **extra: Any) -> Any:
     return problem_response(code, detail=detail, instance=scope["path"], **extra)
 
 
+def _unavailable(exc: Exception, scope: Scope) -> Any:
+    """The 503 problem for a database outage met before the stream starts (logged once per
+    interval, not per attempt)."""
+    error = database_unavailable(exc, "SSE handshakes")
+    return _problem(error.code, error.detail or error.code, scope, headers=error.headers)
+
+
 def _credential(scope: Scope, query: dict[str, list[str]]) -> str:
     for name, value in scope.get("headers", []):
         if name == b"authorization":
@@ -126,11 +135,15 @@ def _credential(scope: Scope, query: dict[str, list[str]]) -> str:
     return str(query.get("token", [""])[0])
 
 
-def _last_event_id(scope: Scope) -> str | None:
+def _header(scope: Scope, header: bytes) -> str | None:
     for name, value in scope.get("headers", []):
-        if name == b"last-event-id":
-            return value.decode("latin-1").strip() or None
+        if name == header:
+            return str(value.decode("latin-1"))
     return None
+
+
+def _last_event_id(scope: Scope) -> str | None:
+    return (_header(scope, b"last-event-id") or "").strip() or None
 
 
 async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
@@ -165,13 +178,24 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         )
         return
     cursor = _last_event_id(scope) or query.get("cursor", [None])[0]
-    principal = await gateway.authenticate(_credential(scope, query), project_id)
+    try:
+        principal = await gateway.authenticate(_credential(scope, query), project_id)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        await _unavailable(exc, scope)(scope, receive, send)
+        return
     if principal is None:
         response = _problem(
             "unauthenticated", "a valid API key or client token of this project is required", scope
         )
         response.headers["WWW-Authenticate"] = "Bearer"
         await response(scope, receive, send)
+        return
+    refusal = await gateway.origin_refusal(principal, _header(scope, b"origin"))
+    if refusal is not None:
+        retry = {"Retry-After": "1"} if refusal[0] == "dependency_unavailable" else {}
+        await _problem(*refusal, scope, headers=retry)(scope, receive, send)
         return
     denied = [p for p in patterns if not grants_mod.allows(principal.grants, "subscribe", p)]
     if denied:
@@ -191,7 +215,13 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
                 scope, receive, send
             )
             return
-    refusal = await gateway.admit(principal, "sse")
+    try:
+        refusal = await gateway.admit(principal, "sse")
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        await _unavailable(exc, scope)(scope, receive, send)
+        return
     if refusal is not None:
         code, message = refusal
         headers = {"Retry-After": "1"} if code in ("connection_limit", "going_away") else {}

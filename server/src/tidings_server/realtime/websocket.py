@@ -8,9 +8,10 @@ which `websockets` allows (`protocol.send_text` + `send_data`, as its own `broad
 and an ASGI `send` does not. So each server process runs this server on its own port
 (`TIDINGS_GATEWAY_PORT`) beside uvicorn, in the same event loop, sharing the process's hub.
 
-Close codes: the registry's (spec/errors.yaml). Frames over `max_frame_bytes` are refused by
-the protocol (`frame_too_large`, 4409); frames over four times that are cut by the library
-first (1009), so a hostile peer never makes the server buffer more.
+Close codes: the registry's (spec/errors.yaml). A client token from a page whose `Origin` the
+project does not allow is closed with `origin_not_allowed` (4406) before `welcome`. Frames over
+`max_frame_bytes` are refused by the protocol (`frame_too_large`, 4409); frames over four times
+that are cut by the library first (1009), so a hostile peer never makes the server buffer more.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from tidings_server.realtime import protocol
 from tidings_server.realtime.connection import Connection, close_details
 from tidings_server.realtime.frames import Delivered, events_frame
 from tidings_server.realtime.gateway import Gateway
+from tidings_server.store.db import database_unavailable, is_unavailable
 
 __all__ = ["WebSocketConnection", "start_websocket_server", "wire_frame"]
 
@@ -166,6 +168,14 @@ async def _refuse(ws: ServerConnection, code: str, message: str) -> None:
         await ws.close(close_code, code)
 
 
+async def _refuse_unavailable(ws: ServerConnection, exc: Exception) -> None:
+    """Close 4503 for a failure during the handshake; a database outage is logged once per
+    interval (not a traceback per attempt: reconnecting clients would flood the log)."""
+    if is_unavailable(exc):
+        database_unavailable(exc, "WebSocket handshakes")
+    await _refuse(ws, "dependency_unavailable", "authentication is unavailable; retry")
+
+
 def _handler(gateway: Gateway) -> Any:
     settings = gateway.settings
 
@@ -177,16 +187,24 @@ def _handler(gateway: Gateway) -> Any:
         project_id = uuid.UUID(match.group(1))
         try:
             principal = await gateway.authenticate(_credential(request), project_id)
-        except Exception:
-            log.exception("authentication failed")
-            await _refuse(ws, "dependency_unavailable", "authentication is unavailable; retry")
+        except Exception as exc:
+            if not is_unavailable(exc):
+                log.exception("WebSocket handshake failed")
+            await _refuse_unavailable(ws, exc)
             return
         if principal is None:
             await _refuse(
                 ws, "unauthenticated", "a valid API key or client token of this project is required"
             )
             return
-        refusal = await gateway.admit(principal, "websocket")
+        try:
+            refusal = await gateway.origin_refusal(principal, request.headers.get("Origin"))
+            refusal = refusal or await gateway.admit(principal, "websocket")
+        except Exception as exc:
+            if not is_unavailable(exc):
+                log.exception("WebSocket handshake failed")
+            await _refuse_unavailable(ws, exc)
+            return
         if refusal is not None:
             await _refuse(ws, *refusal)
             return

@@ -6,7 +6,9 @@ The revisions live in `migrations/versions/`. To write a new one against a runni
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -17,7 +19,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tidings_server.store.db import async_url
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "upgrade"]
+__all__ = [
+    "alembic_config",
+    "current_revision",
+    "head_revision",
+    "known_revisions",
+    "pending_revisions",
+    "upgrade",
+]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -35,14 +44,39 @@ def head_revision() -> str:
     return head
 
 
-async def upgrade(database_url: str, revision: str = "head") -> None:
-    """Apply every migration up to `revision` in one transaction."""
+def known_revisions() -> set[str]:
+    """Every revision this server's migrations define."""
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+async def upgrade(
+    database_url: str, revision: str = "head", *, on_step: Callable[[str], None] | None = None
+) -> None:
+    """Apply every migration up to `revision` in one transaction; `on_step(revision)` after each."""
     engine = create_async_engine(async_url(database_url))
+
+    def applied(*, step: Any, **_: Any) -> None:
+        if on_step is not None:
+            on_step(step.up_revision_id or "")
+
+    def run(sync: Connection) -> None:
+        cfg = alembic_config(sync)
+        cfg.attributes["on_version_apply"] = applied
+        command.upgrade(cfg, revision)
+
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+            await conn.run_sync(run)
     finally:
         await engine.dispose()
+
+
+async def pending_revisions(database_url: str) -> list[str]:
+    """The revisions `upgrade` would apply, oldest first."""
+    current = await current_revision(database_url)
+    script = ScriptDirectory.from_config(alembic_config())
+    revisions = [rev.revision for rev in script.iterate_revisions("heads", current)]
+    return list(reversed(revisions))
 
 
 async def current_revision(database_url: str) -> str | None:

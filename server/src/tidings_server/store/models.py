@@ -213,6 +213,9 @@ class SigningKey(Base):
     public_key: Mapped[str | None] = mapped_column(sa.Text)
     # HS256 secrets, AES-GCM encrypted under a key derived from the pepper (nonce ‖ ciphertext).
     secret_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # The most a token signed with this key may carry (the grants of the API key that registered
+    # it: no escalation through signing keys); NULL: registered by a user, no cap.
+    max_capabilities: Mapped[dict[str, list[str]] | None] = mapped_column(pg.JSONB)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 

@@ -19,7 +19,15 @@ from tidings_server.store.repo import (
     get_tenant_by_slug,
 )
 
-__all__ = ["DEMO_OWNER", "DEMO_SCOPES", "DemoTenant", "ensure_demo_tenant", "ensure_operator"]
+__all__ = [
+    "DEMO_OWNER",
+    "DEMO_PROJECT",
+    "DEMO_SCOPES",
+    "DEMO_TENANT",
+    "DemoTenant",
+    "ensure_demo_tenant",
+    "ensure_operator",
+]
 
 DEMO_OWNER = "demo@tidings.localhost"
 DEMO_TENANT = "demo"

@@ -44,6 +44,7 @@ class LiveServer:
             lifespan="on",
             log_config=None,
             access_log=False,
+            proxy_headers=False,  # as in production: create_app applies TIDINGS_TRUSTED_PROXIES
         )
         self.server = TidingsServer(config)
         self._thread = threading.Thread(target=self._run, name="tidings-live-server", daemon=True)

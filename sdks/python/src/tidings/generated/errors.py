@@ -35,6 +35,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     SIGNUP_CLOSED = "signup_closed"
     RATE_LIMITED = "rate_limited"
+    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     INTERNAL_ERROR = "internal_error"
     DEPENDENCY_UNAVAILABLE = "dependency_unavailable"
     GOING_AWAY = "going_away"
@@ -44,6 +45,9 @@ class ErrorCode(StrEnum):
     INVALID_CURSOR = "invalid_cursor"
     CURSOR_EXPIRED = "cursor_expired"
     SCHEMA_INCOMPATIBLE = "schema_incompatible"
+    SCHEMA_UNSUPPORTED = "schema_unsupported"
+    SCHEMA_TOO_EXPENSIVE = "schema_too_expensive"
+    SCHEMA_LIMIT_REACHED = "schema_limit_reached"
     INVALID_FRAME = "invalid_frame"
     FRAME_TOO_LARGE = "frame_too_large"
     TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
@@ -260,6 +264,16 @@ ERRORS: Final = MappingProxyType(
             description="A rate limit was reached; retry after `Retry-After` seconds (`RateLimit-*` headers say which limit).",
             frame=False,
         ),
+        ErrorCode.ORIGIN_NOT_ALLOWED: ErrorInfo(
+            ErrorCode.ORIGIN_NOT_ALLOWED,
+            "Origin Not Allowed",
+            retryable=False,
+            status=403,
+            close_code=4406,
+            action="terminal",
+            description="A client token was used from a browser page (its `Origin` header) that is not in the project's `allowed_origins`, or a CORS preflight came from such a page; API keys are not checked.",
+            frame=False,
+        ),
         ErrorCode.INTERNAL_ERROR: ErrorInfo(
             ErrorCode.INTERNAL_ERROR,
             "Internal Server Error",
@@ -348,6 +362,36 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The new schema version is not backward compatible with the current one (the rule is in the `SchemaCreate` description); `errors` lists why.",
+            frame=False,
+        ),
+        ErrorCode.SCHEMA_UNSUPPORTED: ErrorInfo(
+            ErrorCode.SCHEMA_UNSUPPORTED,
+            "Schema Unsupported",
+            retryable=False,
+            status=422,
+            close_code=None,
+            action=None,
+            description="The schema uses a construct the server cannot run in linear time or resolve locally (a backreference or lookaround in a `pattern` or `patternProperties` key, `$dynamicRef`, `$id` below the root); `errors` points at each and names the construct.",
+            frame=False,
+        ),
+        ErrorCode.SCHEMA_TOO_EXPENSIVE: ErrorInfo(
+            ErrorCode.SCHEMA_TOO_EXPENSIVE,
+            "Schema Too Expensive",
+            retryable=False,
+            status=422,
+            close_code=None,
+            action=None,
+            description="Validation would be over the budget of one event. At registration, the schema alone is (a `$ref` cycle that does not descend into the value, subschemas that multiply through `$ref`/`allOf`/`anyOf`/`oneOf` or recursion, or over the limits of 2,048 subschemas, 1,024 `enum` values, 64 levels of nesting, 1,000 characters or 1 MiB compiled per pattern); at publish, the event against every schema for its topic is (a smaller or shallower event fits). `errors` points at the cause.",
+            frame=False,
+        ),
+        ErrorCode.SCHEMA_LIMIT_REACHED: ErrorInfo(
+            ErrorCode.SCHEMA_LIMIT_REACHED,
+            "Schema Limit Reached",
+            retryable=False,
+            status=422,
+            close_code=None,
+            action=None,
+            description="The project already has active schemas for 100 topics or patterns; deprecate one before registering a schema for another topic.",
             frame=False,
         ),
         ErrorCode.INVALID_FRAME: ErrorInfo(
