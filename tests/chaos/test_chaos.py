@@ -160,11 +160,6 @@ async def test_postgres_restart_short(stack: Stack) -> None:
     )
 
 
-@pytest.mark.xfail(
-    reason="issue 12 item 4 (publishes get 401 once PostgreSQL is down longer than the API-key cache)"
-    " is fixed on another branch; this scenario finds it",
-    strict=False,
-)
 async def test_postgres_restart_longer_than_every_cache(stack: Stack) -> None:
     await _scenario(
         stack,

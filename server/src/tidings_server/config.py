@@ -268,9 +268,10 @@ class Settings(BaseSettings):
         gt=0,
         le=3600,
         description=(
-            "Overrides how long each process caches credentials, suspensions, plans and schemas"
-            " (their own defaults, 30-60 s, when unset). Changes are announced on NATS; the TTL only"
-            " bounds a missed announcement. Tests set it low to outlast every cache quickly."
+            "Overrides how long each process caches suspensions, plans and schemas (their own"
+            " defaults, 30-60 s, when unset; credentials: `credential_cache_ttl`). Changes are announced"
+            " on NATS; the TTL only bounds a missed announcement. Tests set it low to outlast every"
+            " cache quickly."
         ),
     )
     write_timeout: float = Field(

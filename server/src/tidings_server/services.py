@@ -132,14 +132,13 @@ class Services:
 
 
 def _override_cache_ttls(seconds: float) -> None:
-    """`Settings.cache_ttl_seconds`: one TTL for every per-process cache (each module reads its
-    constant at lookup time; one setting per process, so the module constant is the place)."""
+    """`Settings.cache_ttl_seconds`: one TTL for the suspension, plan and schema caches (each
+    module reads its constant at lookup time; one setting per process, so the module constant is
+    the place). Credentials have their own settings (`credential_cache_ttl`)."""
     from tidings_server.billing import plans
     from tidings_server.events import schemas
-    from tidings_server.identity import keys, signing, suspension
+    from tidings_server.identity import suspension
 
-    keys.CACHE_TTL_SECONDS = seconds
-    signing.CACHE_TTL_SECONDS = seconds
     suspension.CACHE_TTL_SECONDS = seconds
     plans.CACHE_TTL_SECONDS = seconds
     schemas.CACHE_SECONDS = seconds
