@@ -477,6 +477,13 @@ export interface ProjectSettings {
    * production, so a client token is usable only from your own sites.
    */
   allowed_origins?: string[];
+  /**
+   * The longest a client token of this project may live, in seconds (default one day). Enforced
+   * at verification for every client token, minted by the server or signed by your backend: a
+   * token whose `exp` is further than this from now, or from its `iat`, is refused (401 / close
+   * 4401). Minting a longer `ttl_seconds` is 400 `validation_failed`.
+   */
+  max_client_token_ttl?: number;
 }
 
 export interface ProjectState {
@@ -648,6 +655,13 @@ export interface SigningKey {
   alg: SigningAlg;
   /** PEM public key (EdDSA, RS256). */
   public_key?: string;
+  /**
+   * Present when an API key registered this signing key: that key's `publish`, `subscribe` and
+   * `history` grants, the most a token signed with it may carry (a token asking for more is
+   * refused, 401), so a narrow key cannot sign itself a wider token. Absent: registered by a
+   * signed-in user, no cap beyond the project's.
+   */
+  max_capabilities?: Capabilities;
   created_at: Timestamp;
 }
 
@@ -670,6 +684,13 @@ export interface SigningKeyWithSecret {
   alg: SigningAlg;
   /** PEM public key (EdDSA, RS256). */
   public_key?: string;
+  /**
+   * Present when an API key registered this signing key: that key's `publish`, `subscribe` and
+   * `history` grants, the most a token signed with it may carry (a token asking for more is
+   * refused, 401), so a narrow key cannot sign itself a wider token. Absent: registered by a
+   * signed-in user, no cap beyond the project's.
+   */
+  max_capabilities?: Capabilities;
   created_at: Timestamp;
   /** For HS256 keys, the generated secret, shown this once. Sign with it as the HMAC key as it is (its ASCII bytes). */
   secret?: string;

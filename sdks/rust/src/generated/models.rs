@@ -749,6 +749,12 @@ pub struct ProjectSettings {
     /// production, so a client token is usable only from your own sites.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,
+    /// The longest a client token of this project may live, in seconds (default one day). Enforced
+    /// at verification for every client token, minted by the server or signed by your backend: a
+    /// token whose `exp` is further than this from now, or from its `iat`, is refused (401 / close
+    /// 4401). Minting a longer `ttl_seconds` is 400 `validation_failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_client_token_ttl: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1113,6 +1119,12 @@ pub struct SigningKey {
     /// PEM public key (EdDSA, RS256).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
+    /// Present when an API key registered this signing key: that key's `publish`, `subscribe` and
+    /// `history` grants, the most a token signed with it may carry (a token asking for more is
+    /// refused, 401), so a narrow key cannot sign itself a wider token. Absent: registered by a
+    /// signed-in user, no cap beyond the project's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_capabilities: Option<Capabilities>,
     pub created_at: Timestamp,
 }
 
@@ -1138,6 +1150,12 @@ pub struct SigningKeyWithSecret {
     /// PEM public key (EdDSA, RS256).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
+    /// Present when an API key registered this signing key: that key's `publish`, `subscribe` and
+    /// `history` grants, the most a token signed with it may carry (a token asking for more is
+    /// refused, 401), so a narrow key cannot sign itself a wider token. Absent: registered by a
+    /// signed-in user, no cap beyond the project's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_capabilities: Option<Capabilities>,
     pub created_at: Timestamp,
     /// For HS256 keys, the generated secret, shown this once. Sign with it as the HMAC key as it is (its ASCII bytes).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -626,6 +626,11 @@ class ProjectSettings(TypedDict):
     # not checked (servers send no `Origin`). Empty (the default) allows any origin: set it in
     # production, so a client token is usable only from your own sites.
     allowed_origins: NotRequired[list[str]]
+    # The longest a client token of this project may live, in seconds (default one day). Enforced
+    # at verification for every client token, minted by the server or signed by your backend: a
+    # token whose `exp` is further than this from now, or from its `iat`, is refused (401 / close
+    # 4401). Minting a longer `ttl_seconds` is 400 `validation_failed`.
+    max_client_token_ttl: NotRequired[int]
 
 
 class ProjectState(TypedDict):
@@ -790,6 +795,11 @@ class SigningKey(TypedDict):
     alg: SigningAlg
     # PEM public key (EdDSA, RS256).
     public_key: NotRequired[str]
+    # Present when an API key registered this signing key: that key's `publish`, `subscribe` and
+    # `history` grants, the most a token signed with it may carry (a token asking for more is
+    # refused, 401), so a narrow key cannot sign itself a wider token. Absent: registered by a
+    # signed-in user, no cap beyond the project's.
+    max_capabilities: NotRequired[Capabilities]
     created_at: Timestamp
 
 
@@ -811,6 +821,11 @@ class SigningKeyWithSecret(TypedDict):
     alg: SigningAlg
     # PEM public key (EdDSA, RS256).
     public_key: NotRequired[str]
+    # Present when an API key registered this signing key: that key's `publish`, `subscribe` and
+    # `history` grants, the most a token signed with it may carry (a token asking for more is
+    # refused, 401), so a narrow key cannot sign itself a wider token. Absent: registered by a
+    # signed-in user, no cap beyond the project's.
+    max_capabilities: NotRequired[Capabilities]
     created_at: Timestamp
     # For HS256 keys, the generated secret, shown this once. Sign with it as the HMAC key as it is (its ASCII bytes).
     secret: NotRequired[str]
