@@ -33,7 +33,9 @@ LINT_SUITES :=
 -include tests/browser/browser.mk
 -include tests/chaos/chaos.mk
 -include tests/attack/attack.mk
+-include tests/contract/contract.mk
 -include tests/mutation/mutation.mk
+-include tests/conformance/conformance.mk
 
 .PHONY: help install run dev test test-server lint spec-lint fmt docs clean
 help:

@@ -2,7 +2,9 @@
 # Each suite installs what it needs (npm ci from package-lock.json, cargo from Cargo.lock), so
 # they run on a clean clone.
 #
-#   make test-sdk-ts       tsc --strict, then node's test runner on the runtime
+#   make test-sdk-ts       tsc --strict, the browser bundle and the package check (exports, size),
+#                          then node's test runner: unit tests, and the live tests (a real Tidings
+#                          from tests/conformance/harness.py, and headless Chromium)
 #   make test-sdk-rust     cargo fmt --check, clippy -D warnings, cargo test
 #   make test-sdk-python   mypy --strict (package, generated code, tests), pytest
 #   make test-sdks         all three
@@ -19,12 +21,14 @@ LINT_SUITES += lint-sdk-python
 
 test-sdks: test-sdk-ts test-sdk-rust test-sdk-python
 
+# No browser download: the browser tests drive Debian's chromium (tests/browser/browser.mk).
 sdks/js/node_modules/.installed: sdks/js/package.json sdks/js/package-lock.json
-	cd sdks/js && $(NPM) ci
+	cd sdks/js && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(NPM) ci
 	touch $@
 
-test-sdk-ts: sdks/js/node_modules/.installed
+test-sdk-ts: sdks/js/node_modules/.installed $(VENV)/.synced install-chromium
 	cd sdks/js && rm -rf dist && node_modules/.bin/tsc -p tsconfig.json
+	cd sdks/js && $(NPM) run --silent bundle && node scripts/check-package.mjs
 	cd sdks/js && node --test dist/test/*.test.js
 
 test-sdk-rust:

@@ -2,6 +2,9 @@
 
 It runs the schemathesis command line (the same one a user would run) against a real server
 backed by real NATS and PostgreSQL, authenticated with a real API key, and fails on any finding.
+Path ids are pinned to real resources (tenant, project, an API key, a signing key, a schema, a
+durable subscription; schemathesis.toml), so operations reach past "no such resource" into
+their logic. `make contract-deep` runs it at nightly size (TIDINGS_CONTRACT_EXAMPLES).
 """
 
 from __future__ import annotations
@@ -25,6 +28,33 @@ pytestmark = pytest.mark.slow
 # within a minute or two on a 2-core machine as the API grows.
 ARTIFACTS = Path(__file__).parents[2] / ".test-artifacts"
 MAX_EXAMPLES = int(os.environ.get("TIDINGS_CONTRACT_EXAMPLES", "40"))
+# Four minutes at 40 examples on 2 cores; the time grows with the examples.
+RUN_SECONDS = max(900, MAX_EXAMPLES * 25)
+
+
+def _pinned_resources(server: LiveServer, token: str, project: str) -> dict[str, str]:
+    """Resources for schemathesis' path parameters, made with the credential under test. The
+    API key is not the credential itself: revoking or rotating it must not end the run."""
+    headers = {"authorization": f"Bearer {token}"}
+
+    def post(path: str, body: dict[str, object]) -> dict[str, str]:
+        response = httpx.post(
+            server.url + f"/v1/projects/{project}{path}", json=body, headers=headers, timeout=30
+        )
+        assert response.status_code == 201, response.text
+        created: dict[str, str] = response.json()
+        return created
+
+    key = post("/keys", {"name": "contract-pinned", "scopes": {"publish": [">"]}})
+    signing = post("/signing-keys", {"kid": "contract-kid", "alg": "HS256"})
+    schema = post("/schemas", {"topic": "contract.>", "schema": {"type": "object"}})
+    subscription = post("/subscriptions", {"name": "contract-sub", "topic": "contract.>"})
+    return {
+        "TIDINGS_CONTRACT_KEY": key["key_id"],
+        "TIDINGS_CONTRACT_KID": signing["kid"],
+        "TIDINGS_CONTRACT_SCHEMA": schema["id"],
+        "TIDINGS_CONTRACT_SUBSCRIPTION": subscription["name"],
+    }
 
 
 def _user_credential(server: LiveServer) -> tuple[str, str, str]:
@@ -58,7 +88,7 @@ def _api_key_credential(server: LiveServer, demo: Demo) -> tuple[str, str, str]:
 
 
 # Each run fuzzes every operation (about four minutes on 2 cores): past the suite's default timeout.
-@pytest.mark.timeout(1200)
+@pytest.mark.timeout(RUN_SECONDS + 300)
 @pytest.mark.parametrize("credential", ["api_key", "user"])
 def test_every_operation_conforms_to_the_spec(
     server: LiveServer, demo: Demo, tmp_path: Path, credential: str
@@ -69,7 +99,12 @@ def test_every_operation_conforms_to_the_spec(
     token, tenant, project = (
         _api_key_credential(server, demo) if credential == "api_key" else _user_credential(server)
     )
-    env = {**os.environ, "TIDINGS_CONTRACT_TENANT": tenant, "TIDINGS_CONTRACT_PROJECT": project}
+    env = {
+        **os.environ,
+        "TIDINGS_CONTRACT_TENANT": tenant,
+        "TIDINGS_CONTRACT_PROJECT": project,
+        **_pinned_resources(server, token, project),
+    }
     result = subprocess.run(
         [
             st,
@@ -95,7 +130,7 @@ def test_every_operation_conforms_to_the_spec(
         text=True,
         cwd=tmp_path,
         env=env,
-        timeout=900,
+        timeout=RUN_SECONDS,
         check=False,
     )
     output = result.stdout + result.stderr

@@ -2,6 +2,7 @@
 
 import { APIConnectionError, APIResponseError, APIStatusError, APITimeoutError, statusError } from "./errors.js";
 import { Operations, SECURITY_SCHEMES, type ApiRequest, type RequestOptions } from "./generated/operations.js";
+import { Realtime, type RealtimeOptions } from "./realtime/connection.js";
 import { defaultRetryPolicy, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from "./retry.js";
 
 /** Returns the credential to send; asked before every attempt, so it can refresh a token. */
@@ -20,7 +21,15 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
+  /** The WebSocket gateway's base URL (`ws(s)://`); default `baseUrl` with `ws(s)://`. */
+  realtimeUrl?: string;
 }
+
+/** `Client.realtime`'s options: those of `Realtime` less what the client already knows. */
+export type ClientRealtimeOptions = Omit<
+  RealtimeOptions,
+  "baseUrl" | "realtimeUrl" | "project" | "apiKey" | "token" | "getToken" | "fetch"
+>;
 
 // Methods whose retry could act twice; they carry an Idempotency-Key the server deduplicates by.
 const UNSAFE_METHODS = new Set(["POST", "PATCH"]);
@@ -32,6 +41,7 @@ export class Client extends Operations {
   readonly #timeoutMs: number;
   readonly #headers: Record<string, string>;
   readonly #fetch: typeof fetch;
+  readonly #realtimeUrl: string | undefined;
 
   constructor(options: ClientOptions) {
     super();
@@ -43,7 +53,24 @@ export class Client extends Operations {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.#headers = { ...options.headers };
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#realtimeUrl = options.realtimeUrl;
+  }
+
+  /**
+   * A realtime connection of `project` with this client's credential (a token provider is asked
+   * before each connection and before the token expires). Call `connect()`, or just `subscribe`.
+   */
+  realtime(project: string, options: ClientRealtimeOptions = {}): Realtime {
+    const credential = this.#credential;
+    return new Realtime({
+      ...options,
+      baseUrl: this.baseUrl,
+      realtimeUrl: this.#realtimeUrl,
+      project,
+      ...(typeof credential === "function" ? { getToken: credential } : { token: credential }),
+      fetch: this.#fetch,
+    });
   }
 
   protected async send(request: ApiRequest, options: RequestOptions = {}): Promise<unknown> {

@@ -4,14 +4,17 @@
 //   ├── APIConnectionError        no answer: refused, reset, DNS, TLS
 //   │   └── APITimeoutError       no answer in time
 //   ├── APIResponseError          a successful answer that is not the JSON promised
-//   └── APIStatusError            an error status; `code`, `requestId`, `retryAfter`
-//       ├── BadRequestError       400, 422
-//       ├── AuthenticationError   401
-//       ├── PermissionDeniedError 403
-//       ├── NotFoundError         404
-//       ├── ConflictError         409
-//       ├── RateLimitError        429
-//       └── ServerError           5xx
+//   ├── APIStatusError            an error status; `code`, `requestId`, `retryAfter`
+//   │   ├── BadRequestError       400, 422
+//   │   ├── AuthenticationError   401
+//   │   ├── PermissionDeniedError 403
+//   │   ├── NotFoundError         404
+//   │   ├── ConflictError         409
+//   │   ├── RateLimitError        429
+//   │   └── ServerError           5xx
+//   └── RealtimeError             a realtime connection or subscription failed; `code`, `closeCode`
+//       ├── SubscriptionError     the server refused one subscription; the others carry on
+//       └── ConnectionTerminated  a terminal close: reconnecting would not cure it
 
 import { errorInfo, type ErrorInfo } from "./generated/errors.js";
 import type { Problem } from "./generated/models.js";
@@ -117,4 +120,48 @@ function asProblem(body: unknown): Problem | undefined {
   return typeof candidate["code"] === "string" && typeof candidate["title"] === "string"
     ? (body as Problem)
     : undefined;
+}
+
+// --- realtime ----------------------------------------------------------------------------------
+
+export interface RealtimeErrorInit {
+  /** The registry code (spec/errors.yaml), when the server gave one. */
+  code?: string | undefined;
+  /** The WebSocket close code, when the connection was closed with one. */
+  closeCode?: number | undefined;
+  cause?: unknown;
+}
+
+/** A realtime connection or subscription failed. */
+export class RealtimeError extends TidingsError {
+  override name = "RealtimeError";
+  readonly code: string | undefined;
+  readonly closeCode: number | undefined;
+
+  constructor(message: string, init: RealtimeErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.closeCode = init.closeCode;
+  }
+
+  /** The registry entry of `code`; undefined if absent or newer than this SDK. */
+  get errorInfo(): ErrorInfo | undefined {
+    return this.code === undefined ? undefined : errorInfo(this.code);
+  }
+}
+
+/**
+ * The server refused a frame of this subscription (`forbidden`, `too_many_subscriptions`,
+ * `invalid_cursor`, ...); the connection and the other subscriptions carry on.
+ */
+export class SubscriptionError extends RealtimeError {
+  override name = "SubscriptionError";
+}
+
+/**
+ * The server ended the connection for a reason that reconnecting would not cure (a close code
+ * whose registry `action` is `terminal`: `unauthenticated`, `forbidden`, ...).
+ */
+export class ConnectionTerminated extends RealtimeError {
+  override name = "ConnectionTerminated";
 }

@@ -141,11 +141,11 @@ class AllowTable:
             if "GET" in methods:
                 methods.append("HEAD")
             regex = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
-            self._routes.append((re.compile(f"^{regex}$"), ", ".join(methods)))
+            self._routes.append((re.compile(regex), ", ".join(methods)))
 
     def allow(self, path: str) -> str | None:
         for regex, methods in self._routes:
-            if regex.match(path):
+            if regex.fullmatch(path):
                 return methods
         return None
 

@@ -2,7 +2,8 @@
 
 `RequestContextMiddleware` (outermost): gives every request an id (the client's valid
 `X-Request-ID`, or a new one), returns it in the response, logs one access line without the
-query string, and turns anything that escaped every handler into a 500 problem.
+query string (control characters in the path percent-encoded, so `%0A` cannot forge a line),
+and turns anything that escaped every handler into a 500 problem.
 
 `BodyLimitMiddleware`: refuses bodies over `max_body_bytes` with 413, from `Content-Length` at
 once (the body is never read) and by counting for chunked bodies, which it never buffers past
@@ -30,12 +31,18 @@ REQUEST_ID_HEADER = b"x-request-id"
 # Past the limit, a chunked body is still read (and dropped) up to this much so the client gets
 # the 413; beyond it the connection is closed on a client that keeps sending.
 DRAIN_LIMIT_BYTES = 4 * 1024 * 1024
-_VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+_VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _loggable_path(path: str) -> str:
+    """The decoded path with its control characters percent-encoded again (as they arrived)."""
+    return _CONTROL.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), path)
 
 
 def _incoming_request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
-        if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.match(value):
+        if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.fullmatch(value):
             return str(value.decode("ascii"))
     return uuid.uuid4().hex
 
@@ -77,7 +84,7 @@ class RequestContextMiddleware:
             log.info(
                 "%s %s %s",
                 scope.get("method", "WS"),
-                scope["path"],
+                _loggable_path(scope["path"]),
                 status,
                 extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)},
             )

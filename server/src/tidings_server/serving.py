@@ -6,6 +6,11 @@ binds its own listening sockets with SO_REUSEPORT, so the kernel spreads connect
 over the processes — one process holds at most its open-file limit of connections. Publishes
 reach subscribers on every process through NATS. The parent restarts a worker that dies, and
 forwards SIGTERM/SIGINT (each worker drains: `going_away` to its clients, then stops).
+
+The REST/SSE port bounds each request head (request line and headers) to `MAX_HEAD_BYTES` and
+`MAX_HEADERS` header fields, as the WebSocket port (the `websockets` library) does: past either,
+the answer is 431 `request_header_fields_too_large` and the connection is closed, before the
+rest of the head is read (httptools alone reads a head of any size).
 """
 
 from __future__ import annotations
@@ -21,20 +26,125 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import httptools
+import orjson
 import uvicorn
 from pydantic import SecretStr
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from tidings_server.app import create_app
 from tidings_server.config import Settings
+from tidings_server.errors import PROBLEM_MEDIA_TYPE, problem_body
 from tidings_server.observability import metrics
 from tidings_server.realtime.gateway import drain_running_gateways
 from tidings_server.realtime.sse import TRANSPORT_OF
 from tidings_server.realtime.websocket import gateway_socket
 from tidings_server.startup import bind_error
 
-__all__ = ["Listeners", "TidingsServer", "listen", "run", "settings_env"]
+__all__ = [
+    "MAX_HEADERS",
+    "MAX_HEAD_BYTES",
+    "BoundedHttpToolsProtocol",
+    "Listeners",
+    "TidingsServer",
+    "listen",
+    "run",
+    "settings_env",
+]
 
 log = logging.getLogger(__name__)
+
+# A request head (request line and headers) of at most this many bytes and header fields. The
+# WebSocket port's library allows 128 fields of 8 KiB lines; 64 KiB in all fits any real client
+# (cookies, a bearer token of up to 8 KiB) with room to spare.
+MAX_HEAD_BYTES = 64 * 1024
+MAX_HEADERS = 128
+
+
+class _HeadTooLarge(Exception):
+    pass
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a bounded request head (431 past the bound)."""
+
+    def connection_made(self, transport: Any) -> None:
+        self._head_bytes = 0
+        self._head_fields = 0
+        self._in_head = False
+        super().connection_made(transport)
+
+    def on_message_begin(self) -> None:
+        self._head_bytes = 0
+        self._head_fields = 0
+        self._in_head = True
+        super().on_message_begin()
+
+    def _count(self, size: int, fields: int = 0) -> None:
+        self._head_bytes += size
+        self._head_fields += fields
+        if self._head_bytes > MAX_HEAD_BYTES or self._head_fields > MAX_HEADERS:
+            raise _HeadTooLarge
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4, 1)
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        super().on_headers_complete()
+
+    def data_received(self, data: bytes) -> None:
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserCallbackError as exc:
+            if isinstance(exc.__context__, _HeadTooLarge):
+                self._refuse_head()
+                return
+            self._bad_request()
+        except httptools.HttpParserError:
+            self._bad_request()
+        except httptools.HttpParserUpgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._unsupported_upgrade_warning()
+        else:
+            # httptools holds an incomplete header line until it ends: count what it holds.
+            if self._in_head:
+                self._head_bytes += len(data)
+                if self._head_bytes > MAX_HEAD_BYTES:
+                    self._refuse_head()
+
+    def _bad_request(self) -> None:
+        # Not uvicorn's text/plain 400 (nor its warning per request: any peer can send garbage).
+        self._refuse(400, "Bad Request", "bad_request", "the request is not valid HTTP/1.1")
+
+    def _refuse_head(self) -> None:
+        self._refuse(
+            431,
+            "Request Header Fields Too Large",
+            "request_header_fields_too_large",
+            f"the request head is limited to {MAX_HEAD_BYTES} bytes and {MAX_HEADERS} fields",
+        )
+
+    def _refuse(self, status: int, reason: str, code: str, detail: str) -> None:
+        """Answer a request that never reaches the application, and close the connection."""
+        body = orjson.dumps(problem_body(code, detail=detail))
+        self.transport.write(
+            f"HTTP/1.1 {status} {reason}\r\n".encode()
+            + b"content-type: "
+            + PROBLEM_MEDIA_TYPE.encode()
+            + b"\r\n"
+            b"content-length: " + str(len(body)).encode() + b"\r\n"
+            b"connection: close\r\n\r\n" + body
+        )
+        self.transport.close()
 
 
 class TidingsServer(uvicorn.Server):
@@ -73,7 +183,7 @@ def _config(settings: Settings, gateway_sock: socket.socket) -> uvicorn.Config:
     return uvicorn.Config(
         create_app(settings, gateway_sock=gateway_sock),
         loop="uvloop",
-        http="httptools",
+        http=BoundedHttpToolsProtocol,
         lifespan="on",
         log_config=None,
         access_log=False,

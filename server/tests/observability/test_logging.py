@@ -69,3 +69,20 @@ def test_json_lines_are_json_with_request_id() -> None:
     assert entry["msg"] == "hello world"
     assert entry["request_id"] == "r-9"
     assert entry["level"] == "info"
+
+
+FORGED = "GET /v1/x 200\n12:00:00 INFO    tidings.access: GET /admin 200\x1b[2J\x00\x7f\x85\u2028"
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter(), ConsoleFormatter()])
+def test_formatters_escape_control_characters(formatter: logging.Formatter) -> None:
+    record = logging.LogRecord("tidings.access", logging.INFO, "", 0, "%s", (FORGED,), None)
+    record.path = FORGED
+    output = formatter.format(record)
+    assert "\n" not in output
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in output), repr(output)
+    if isinstance(formatter, JsonFormatter):
+        assert json.loads(output)["msg"] == FORGED.replace("\x7f", "\\x7f").replace("\x85", "\\x85")
+    else:
+        assert "\\n12:00:00" in output
+        assert "\\x1b[2J\\x00\\x7f\\x85" in output

@@ -349,7 +349,7 @@ export interface MemberUpdate {
  */
 export type Metrics = Record<string, number>;
 
-/** Printable text (no control characters) with at least one visible character. */
+/** Printable text (no control characters, C0 or C1) with at least one visible character. */
 export type Name = string;
 
 /** Opaque pagination cursor; pass it back as `after` to get the next page. */

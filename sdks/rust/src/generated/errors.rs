@@ -63,6 +63,8 @@ pub enum ErrorCode {
     Conflict,
     /// Unsupported Media Type
     UnsupportedMediaType,
+    /// Request Header Fields Too Large
+    RequestHeaderFieldsTooLarge,
     /// Unauthenticated
     Unauthenticated,
     /// Forbidden
@@ -168,8 +170,8 @@ pub static ERRORS: [ErrorInfo; 47] = [
         title: "Not Found",
         retryable: false,
         status: Some(404),
-        close_code: None,
-        action: None,
+        close_code: Some(4404),
+        action: Some(CloseAction::Terminal),
         description: "No such resource or route.",
         frame: true,
     },
@@ -271,6 +273,16 @@ pub static ERRORS: [ErrorInfo; 47] = [
         close_code: None,
         action: None,
         description: "The body's `Content-Type` is not one the operation accepts.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::RequestHeaderFieldsTooLarge,
+        title: "Request Header Fields Too Large",
+        retryable: false,
+        status: Some(431),
+        close_code: None,
+        action: None,
+        description: "The request line and headers are over 64 KiB, or there are more than 128 header fields; the connection is closed.",
         frame: false,
     },
     ErrorInfo {
@@ -623,6 +635,7 @@ impl ErrorCode {
             Self::InvalidKeyMaterial => "invalid_key_material",
             Self::Conflict => "conflict",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::RequestHeaderFieldsTooLarge => "request_header_fields_too_large",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
             Self::SignupClosed => "signup_closed",
@@ -676,6 +689,7 @@ impl ErrorCode {
             "invalid_key_material" => Some(Self::InvalidKeyMaterial),
             "conflict" => Some(Self::Conflict),
             "unsupported_media_type" => Some(Self::UnsupportedMediaType),
+            "request_header_fields_too_large" => Some(Self::RequestHeaderFieldsTooLarge),
             "unauthenticated" => Some(Self::Unauthenticated),
             "forbidden" => Some(Self::Forbidden),
             "signup_closed" => Some(Self::SignupClosed),

@@ -530,7 +530,7 @@ pub struct MemberUpdate {
 /// (sums), `peak_connections`, `storage_bytes` (daily maxima). Metrics without usage are absent.
 pub type Metrics = std::collections::BTreeMap<String, i64>;
 
-/// Printable text (no control characters) with at least one visible character.
+/// Printable text (no control characters, C0 or C1) with at least one visible character.
 pub type Name = String;
 
 /// Opaque pagination cursor; pass it back as `after` to get the next page.

@@ -24,11 +24,11 @@ from tidings_server.services import services_of
 __all__ = ["get_retention", "list_events", "publish_event", "publish_events", "put_retention"]
 
 
-_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
+_TRACEPARENT = re.compile(r"[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")
 
 
 def _traceparent(value: str | None) -> str | None:
-    return value if value is not None and _TRACEPARENT.match(value) else None
+    return value if value is not None and _TRACEPARENT.fullmatch(value) else None
 
 
 def _inputs(events: list[dict[str, Any]]) -> list[EventInput]:

@@ -30,9 +30,7 @@ KEY_ID_LENGTH = 12
 SECRET_LENGTH = 32
 _KEY_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 _SECRET_ALPHABET = string.ascii_letters + string.digits
-_PATTERN = re.compile(
-    rf"^{PREFIX}_(live|test)_([a-z2-7]{{{KEY_ID_LENGTH}}})_([A-Za-z0-9]{{{SECRET_LENGTH}}})$"
-)
+_PATTERN = re.compile(rf"{PREFIX}_(live|test)_([a-z2-7]{{{KEY_ID_LENGTH}}})_([A-Za-z0-9]{{{SECRET_LENGTH}}})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +50,7 @@ class GeneratedKey:
 
 def parse(key: str) -> ParsedKey | None:
     """The parts of a well-formed key, or None (the caller answers 401 without saying why)."""
-    match = _PATTERN.match(key)
+    match = _PATTERN.fullmatch(key)
     if match is None:
         return None
     return ParsedKey(environment=match[1], key_id=match[2], key=key)

@@ -3,6 +3,11 @@
 Each record carries the request id of the request being served (a context variable set by the
 request middleware). Values that look like credentials are masked before anything is written,
 whatever the message: a defence in depth behind "never pass a secret to a logger".
+
+Control characters in a message or a field (a request path, a topic, anything a client sent)
+are escaped in both formats (`\n`, `\x1b`, `\x85`), so a client cannot forge a log line or
+send escape sequences to an operator's terminal. JSON escapes C0 controls itself; the console
+format, DEL and C1 controls are escaped here. A traceback keeps its own line breaks.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["configure_logging", "redact", "request_id_var"]
+__all__ = ["configure_logging", "escape_controls", "redact", "request_id_var"]
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
@@ -38,6 +43,21 @@ _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | 
 }
 
 
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_NOT_JSON_ESCAPED = re.compile("[\x7f-\x9f]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every control character (C0, DEL, C1) written as a backslash escape."""
+    return _CONTROLS.sub(_escape, text)
+
+
 def redact(text: str) -> str:
     for pattern, replacement in _SECRETS:
         text = pattern.sub(replacement, text)
@@ -48,19 +68,24 @@ def _extras(record: logging.LogRecord) -> dict[str, Any]:
     return {k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS and not k.startswith("_")}
 
 
+def _json_safe(text: str) -> str:
+    # orjson escapes C0 controls; DEL and C1 it writes as they are.
+    return _NOT_JSON_ESCAPED.sub(_escape, text)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": redact(record.getMessage()),
+            "msg": _json_safe(redact(record.getMessage())),
         }
         request_id = request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
         for key, value in _extras(record).items():
-            entry[key] = redact(value) if isinstance(value, str) else value
+            entry[key] = _json_safe(redact(value)) if isinstance(value, str) else value
         if record.exc_info:
             entry["exc"] = redact(self.formatException(record.exc_info))
         return orjson.dumps(entry, default=str).decode()
@@ -69,13 +94,13 @@ class JsonFormatter(logging.Formatter):
 class ConsoleFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
-        line = f"{stamp} {record.levelname:<7} {record.name}: {record.getMessage()}"
+        line = f"{stamp} {record.levelname:<7} {record.name}: {escape_controls(record.getMessage())}"
         extras = _extras(record)
         request_id = request_id_var.get()
         if request_id:
             extras = {"request_id": request_id, **extras}
         if extras:
-            line += " " + " ".join(f"{k}={v}" for k, v in extras.items())
+            line += " " + " ".join(f"{k}={escape_controls(str(v))}" for k, v in extras.items())
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return redact(line)

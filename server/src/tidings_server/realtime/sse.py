@@ -42,6 +42,7 @@ from tidings_server.realtime.connection import Connection
 from tidings_server.realtime.frames import Delivered, sse_comment, sse_record, sse_records
 from tidings_server.realtime.gateway import Gateway
 from tidings_server.store.db import database_unavailable, is_unavailable
+from tidings_server.validation import parse_id
 
 __all__ = ["TRANSPORT_OF", "SSEConnection", "SSEEndpoint", "sse_endpoint"]
 
@@ -52,7 +53,7 @@ bytes its client does not take abort the socket instead of holding it."""
 # While a closed stream's last bytes are flushed, their progress is checked this often.
 _FLUSH_POLL_SECONDS = 0.05
 
-_PATH = re.compile(r"^/v1/projects/([0-9a-fA-F-]{36})/stream$")
+_PATH = re.compile(r"/v1/projects/([^/]+)/stream")
 # Frames of the protocol that SSE carries (the others answer WebSocket client frames).
 _SSE_FRAMES = frozenset({"reset", "error"})
 
@@ -154,11 +155,11 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         await response(scope, receive, send)
         return
     gateway: Gateway | None = scope.get("state", {}).get("gateway")
-    match = _PATH.match(scope["path"])
-    if gateway is None or match is None:
+    match = _PATH.fullmatch(scope["path"])
+    project_id = None if match is None else parse_id(match.group(1))
+    if gateway is None or project_id is None:
         await _problem("not_found", "no such stream", scope)(scope, receive, send)
         return
-    project_id = uuid.UUID(match.group(1))
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     patterns = query.get("topic", [])
     errors = [

@@ -39,13 +39,16 @@ from tidings_server.realtime.connection import Connection, close_details
 from tidings_server.realtime.frames import Delivered, events_frame
 from tidings_server.realtime.gateway import Gateway
 from tidings_server.store.db import database_unavailable, is_unavailable
+from tidings_server.validation import parse_id
 
 __all__ = ["WebSocketConnection", "start_websocket_server", "wire_frame"]
 
 log = logging.getLogger(__name__)
 
 _closing: set[asyncio.Task[None]] = set()
-_PATH = re.compile(r"^/v1/projects/([0-9a-fA-F-]{36})/ws$")
+# Any segment: a malformed project id is refused after the handshake with 4404 (`not_found`),
+# which a browser can read, unlike a handshake's HTTP status.
+_PATH = re.compile(r"/v1/projects/([^/]+)/ws")
 # Subscribe, unsubscribe and auth frames: this many per second on average, bursts of twice that.
 FRAMES_PER_SECOND = 50.0
 FRAME_BURST = 100.0
@@ -182,9 +185,12 @@ def _handler(gateway: Gateway) -> Any:
     async def handle(ws: ServerConnection) -> None:
         request = ws.request
         assert request is not None
-        match = _PATH.match(urlsplit(request.path).path)
+        match = _PATH.fullmatch(urlsplit(request.path).path)
         assert match is not None, "process_request refused other paths"
-        project_id = uuid.UUID(match.group(1))
+        project_id = parse_id(match.group(1))
+        if project_id is None:
+            await _refuse(ws, "not_found", "no such project: the project id is a UUID")
+            return
         try:
             principal = await gateway.authenticate(_credential(request), project_id)
         except Exception as exc:
@@ -240,7 +246,7 @@ def _handler(gateway: Gateway) -> Any:
 
 
 def _process_request(connection: ServerConnection, request: Request) -> Response | None:
-    if _PATH.match(urlsplit(request.path).path) is None:
+    if _PATH.fullmatch(urlsplit(request.path).path) is None:
         body = orjson.dumps(
             {
                 "type": "about:blank",

@@ -15,7 +15,7 @@ import uvicorn
 from tidings_server.app import create_app
 from tidings_server.config import Settings
 from tidings_server.realtime.websocket import gateway_socket
-from tidings_server.serving import TidingsServer
+from tidings_server.serving import BoundedHttpToolsProtocol, TidingsServer
 
 __all__ = ["LiveServer", "live_server"]
 
@@ -40,7 +40,7 @@ class LiveServer:
                 gateway_sock=self._gateway_sock,
             ),
             loop="asyncio",
-            http="httptools",
+            http=BoundedHttpToolsProtocol,
             lifespan="on",
             log_config=None,
             access_log=False,

@@ -31,6 +31,7 @@ class ErrorCode(StrEnum):
     INVALID_KEY_MATERIAL = "invalid_key_material"
     CONFLICT = "conflict"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    REQUEST_HEADER_FIELDS_TOO_LARGE = "request_header_fields_too_large"
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
     SIGNUP_CLOSED = "signup_closed"
@@ -120,8 +121,8 @@ ERRORS: Final = MappingProxyType(
             "Not Found",
             retryable=False,
             status=404,
-            close_code=None,
-            action=None,
+            close_code=4404,
+            action="terminal",
             description="No such resource or route.",
             frame=True,
         ),
@@ -223,6 +224,16 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="The body's `Content-Type` is not one the operation accepts.",
+            frame=False,
+        ),
+        ErrorCode.REQUEST_HEADER_FIELDS_TOO_LARGE: ErrorInfo(
+            ErrorCode.REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "Request Header Fields Too Large",
+            retryable=False,
+            status=431,
+            close_code=None,
+            action=None,
+            description="The request line and headers are over 64 KiB, or there are more than 128 header fields; the connection is closed.",
             frame=False,
         ),
         ErrorCode.UNAUTHENTICATED: ErrorInfo(

@@ -497,7 +497,7 @@ class MemberUpdate(TypedDict):
 Metrics: TypeAlias = "dict[str, int]"
 
 
-# Printable text (no control characters) with at least one visible character.
+# Printable text (no control characters, C0 or C1) with at least one visible character.
 Name: TypeAlias = "str"
 
 
