@@ -134,7 +134,7 @@ pub enum ErrorCode {
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 47] = [
+pub static ERRORS: [ErrorInfo; 48] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
