@@ -263,6 +263,26 @@ class Settings(BaseSettings):
             " (`slow_consumer`; it resumes from its cursor)."
         ),
     )
+    cache_ttl_seconds: float | None = Field(
+        None,
+        gt=0,
+        le=3600,
+        description=(
+            "Overrides how long each process caches suspensions, plans and schemas (their own"
+            " defaults, 30-60 s, when unset; credentials: `credential_cache_ttl`). Changes are announced"
+            " on NATS; the TTL only bounds a missed announcement. Tests set it low to outlast every"
+            " cache quickly."
+        ),
+    )
+    write_timeout: float = Field(
+        5.0,
+        gt=0,
+        le=120,
+        description=(
+            "Seconds one write to an SSE stream may wait for the client to take bytes; past it the"
+            " socket is cut as a slow consumer and its memory freed (WebSocket: the close timeout)."
+        ),
+    )
     batch_max_events: int = Field(
         100, ge=1, le=10_000, description="Most events packed into one `events` frame (or one SSE write)."
     )

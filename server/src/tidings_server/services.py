@@ -57,6 +57,8 @@ class Services:
     @classmethod
     async def start(cls, settings: Settings, db: Database, broker: JetStreamBroker) -> Services:
         """Wire the services and their control-bus subscriptions."""
+        if settings.cache_ttl_seconds is not None:
+            _override_cache_ttls(settings.cache_ttl_seconds)
         assert settings.api_key_pepper is not None
         assert settings.token_secret is not None
         pepper = settings.api_key_pepper.get_secret_value().encode()
@@ -127,6 +129,19 @@ class Services:
         await self.limiter.close()
         await self.api_keys.close()
         await self.control.close()
+
+
+def _override_cache_ttls(seconds: float) -> None:
+    """`Settings.cache_ttl_seconds`: one TTL for the suspension, plan and schema caches (each
+    module reads its constant at lookup time; one setting per process, so the module constant is
+    the place). Credentials have their own settings (`credential_cache_ttl`)."""
+    from tidings_server.billing import plans
+    from tidings_server.events import schemas
+    from tidings_server.identity import suspension
+
+    suspension.CACHE_TTL_SECONDS = seconds
+    plans.CACHE_TTL_SECONDS = seconds
+    schemas.CACHE_SECONDS = seconds
 
 
 def services_of(conn: HTTPConnection | Any) -> Services:

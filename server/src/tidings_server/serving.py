@@ -15,6 +15,7 @@ rest of the head is read (httptools alone reads a head of any size).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
@@ -36,6 +37,7 @@ from tidings_server.config import Settings
 from tidings_server.errors import PROBLEM_MEDIA_TYPE, problem_body
 from tidings_server.observability import metrics
 from tidings_server.realtime.gateway import drain_running_gateways
+from tidings_server.realtime.sse import TRANSPORT_OF
 from tidings_server.realtime.websocket import gateway_socket
 from tidings_server.startup import bind_error
 
@@ -155,8 +157,22 @@ class TidingsServer(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
+        # Every request's scope["state"] is a copy of the lifespan state: the SSE stream reaches
+        # its socket through this to cut a client that stopped reading (ASGI cannot abort).
+        self.lifespan.state[TRANSPORT_OF] = self._transport_of
         if self.started and self.banner:
             print(self.banner, flush=True)
+
+    def _transport_of(self, client: tuple[str, int] | None) -> asyncio.WriteTransport | None:
+        """The socket transport of the open connection from `client` (a request's
+        `scope["client"]`), or None."""
+        if client is None:
+            return None
+        for connection in self.server_state.connections:
+            if getattr(connection, "client", None) == client:
+                transport: asyncio.WriteTransport | None = getattr(connection, "transport", None)
+                return transport
+        return None
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await drain_running_gateways()

@@ -89,7 +89,9 @@ def test_property_30_cursor_based_replay(projects: Projects, n: int, split: int,
 @given(n=st.integers(1, 25), keep=st.integers(1, 20))
 def test_property_31_retention_policy_enforcement(projects: Projects, n: int, keep: int) -> None:
     """With a limit of `keep` events, the stream holds exactly the newest min(n, keep) events,
-    and a cursor before them answers 410 with the oldest valid cursor."""
+    and a cursor before them answers 410 with the oldest valid cursor. A single batch of more
+    than `keep` events is refused whole (413 `retention_exceeded`: its first events would be
+    dropped as soon as stored), so the events go in batches of at most `keep`."""
     p = projects.new()
     assert (
         p.call(
@@ -97,7 +99,15 @@ def test_property_31_retention_policy_enforcement(projects: Projects, n: int, ke
         ).status_code
         == 200
     )
-    items = p.publish_batch([{"topic": "t", "data": i} for i in range(n)]).json()["items"]
+    if n > keep:
+        refused = p.publish_batch([{"topic": "t", "data": i} for i in range(n)])
+        assert refused.status_code == 413, refused.text
+        assert refused.json()["code"] == "retention_exceeded"
+        assert p.replay_all() == []
+    items = []
+    for start in range(0, n, keep):
+        batch = [{"topic": "t", "data": i} for i in range(start, min(n, start + keep))]
+        items += p.publish_batch(batch).json()["items"]
     kept = list(range(max(0, n - keep), n))
     assert [e["data"] for e in p.replay_all()] == kept
     if n > keep + 1:

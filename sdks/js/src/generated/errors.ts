@@ -261,6 +261,16 @@ export const ERRORS = {
     description: "An event's `data` is over the event size limit (64 KiB by default); `errors` points at it.",
     frame: false,
   },
+  retention_exceeded: {
+    code: "retention_exceeded",
+    title: "Event Exceeds Retention",
+    retryable: false,
+    status: 413,
+    closeCode: null,
+    action: null,
+    description: "The event (or the batch together) is larger than the project's retention `max_bytes`, or the batch has more events than `max_events`: JetStream would store it and remove it at once, so it is refused and nothing is stored. Publish less, or raise the retention limits.",
+    frame: false,
+  },
   schema_violation: {
     code: "schema_violation",
     title: "Schema Violation",

@@ -191,8 +191,9 @@ export abstract class Operations {
   /**
    * Readiness probe
    *
-   * 200 when PostgreSQL and NATS JetStream both answer; 503 naming the failing dependency
-   * otherwise (the body has the same shape in both cases).
+   * 200 when PostgreSQL and NATS JetStream both answer and this process's live delivery runs
+   * (`live_delivery`: after a NATS reconnection the live feeds are re-created first); 503
+   * naming the failing check otherwise (the body has the same shape in both cases).
    */
   async readyz(
     options?: RequestOptions,
@@ -922,8 +923,10 @@ export abstract class Operations {
    * Needs an API key with `publish` on the topic, or a client token with the `publish` capability.
    * Answered once JetStream has stored the event. With `Idempotency-Key` (or an `id`), a retry
    * within 2 minutes answers the original event (`duplicate: true`); the same key with another body
-   * is 409 `idempotency_conflict`. `data` over 64 KiB is 413 `event_too_large`; `data` that breaks
-   * a registered schema is 422 `schema_violation`; JetStream down is 503 with `Retry-After`.
+   * is 409 `idempotency_conflict`. `data` over 64 KiB is 413 `event_too_large`; an event larger than
+   * the project's retention `max_bytes` (it would be removed as soon as stored) is 413
+   * `retention_exceeded` and is not stored; `data` that breaks a registered schema is 422
+   * `schema_violation`; JetStream down is 503 with `Retry-After`.
    */
   async publishEvent(
     project: string,
@@ -954,6 +957,9 @@ export abstract class Operations {
    *
    * Every event is validated before any is stored; they are stored in order. With
    * `Idempotency-Key`, a retry stores only the events not stored yet and answers the originals.
+   * A batch larger than the project's retention `max_bytes`, or with more events than its
+   * `max_events` (its first events would be removed by its last ones), is 413
+   * `retention_exceeded` and nothing is stored.
    */
   async publishEvents(
     project: string,

@@ -83,6 +83,8 @@ pub enum ErrorCode {
     GoingAway,
     /// Event Too Large
     EventTooLarge,
+    /// Event Exceeds Retention
+    RetentionExceeded,
     /// Schema Violation
     SchemaViolation,
     /// Idempotency Key Reused
@@ -132,7 +134,7 @@ pub enum ErrorCode {
 }
 
 /// The registry, in spec order (`ErrorCode as usize` indexes it).
-pub static ERRORS: [ErrorInfo; 47] = [
+pub static ERRORS: [ErrorInfo; 48] = [
     ErrorInfo {
         code: ErrorCode::BadRequest,
         title: "Bad Request",
@@ -371,6 +373,16 @@ pub static ERRORS: [ErrorInfo; 47] = [
         close_code: None,
         action: None,
         description: "An event's `data` is over the event size limit (64 KiB by default); `errors` points at it.",
+        frame: false,
+    },
+    ErrorInfo {
+        code: ErrorCode::RetentionExceeded,
+        title: "Event Exceeds Retention",
+        retryable: false,
+        status: Some(413),
+        close_code: None,
+        action: None,
+        description: "The event (or the batch together) is larger than the project's retention `max_bytes`, or the batch has more events than `max_events`: JetStream would store it and remove it at once, so it is refused and nothing is stored. Publish less, or raise the retention limits.",
         frame: false,
     },
     ErrorInfo {
@@ -633,6 +645,7 @@ impl ErrorCode {
             Self::DependencyUnavailable => "dependency_unavailable",
             Self::GoingAway => "going_away",
             Self::EventTooLarge => "event_too_large",
+            Self::RetentionExceeded => "retention_exceeded",
             Self::SchemaViolation => "schema_violation",
             Self::IdempotencyConflict => "idempotency_conflict",
             Self::InvalidCursor => "invalid_cursor",
@@ -686,6 +699,7 @@ impl ErrorCode {
             "dependency_unavailable" => Some(Self::DependencyUnavailable),
             "going_away" => Some(Self::GoingAway),
             "event_too_large" => Some(Self::EventTooLarge),
+            "retention_exceeded" => Some(Self::RetentionExceeded),
             "schema_violation" => Some(Self::SchemaViolation),
             "idempotency_conflict" => Some(Self::IdempotencyConflict),
             "invalid_cursor" => Some(Self::InvalidCursor),

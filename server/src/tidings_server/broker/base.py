@@ -41,6 +41,9 @@ class StreamSpec:
     """0: no age limit."""
     max_msgs: int = -1
     max_bytes: int = -1
+    max_msg_size: int = -1
+    """Largest message (headers and payload) the stream accepts; a larger one is refused by
+    JetStream (never stored and then discarded). -1: no limit beyond the server's."""
     duplicate_window_seconds: float = 120
     """How long a message id is remembered for de-duplication."""
     work_queue: bool = False
@@ -61,6 +64,9 @@ class StreamState:
     last_seq: int
     messages: int
     bytes: int
+    max_msgs: int = -1
+    """The stream's limits (-1: none)."""
+    max_bytes: int = -1
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from nats.js.api import (
     AckPolicy,
     ConsumerConfig,
     DeliverPolicy,
+    DiscardPolicy,
     RetentionPolicy,
     StorageType,
     StreamConfig,
@@ -117,11 +118,24 @@ class JetStreamBroker:
         self._nc = nc
         self._js: JetStreamContext = nc.jetstream()
         self._reconnect_listeners: list[Callable[[], Awaitable[None]]] = []
+        self._disconnect_listeners: list[Callable[[], Awaitable[None]]] = []
 
     def on_reconnect(self, listener: Callable[[], Awaitable[None]]) -> None:
         """Call `listener` after every reconnection: state kept from control-bus commands may
         have missed some while disconnected and must be rebuilt."""
         self._reconnect_listeners.append(listener)
+
+    def on_disconnect(self, listener: Callable[[], Awaitable[None]]) -> None:
+        """Call `listener` whenever the connection to NATS is lost."""
+        self._disconnect_listeners.append(listener)
+
+    async def _disconnected(self) -> None:
+        log.warning("nats disconnected")
+        for listener in self._disconnect_listeners:
+            try:
+                await listener()
+            except Exception:
+                log.exception("disconnect listener failed")
 
     async def _reconnected(self) -> None:
         log.info("nats reconnected")
@@ -133,10 +147,11 @@ class JetStreamBroker:
 
     @classmethod
     async def connect(cls, servers: Sequence[str], *, name: str = "tidings-server") -> JetStreamBroker:
-        async def on_disconnect() -> None:
-            log.warning("nats disconnected")
-
         broker: JetStreamBroker | None = None
+
+        async def on_disconnect() -> None:
+            if broker is not None:
+                await broker._disconnected()
 
         async def on_reconnect() -> None:
             if broker is not None:
@@ -173,6 +188,11 @@ class JetStreamBroker:
             max_age=spec.max_age_seconds,
             max_msgs=spec.max_msgs,
             max_bytes=spec.max_bytes,
+            max_msg_size=spec.max_msg_size,
+            # Pinned: "discard new" would refuse publishes to a full stream; "old" removes the
+            # oldest, so an acknowledged event is never the one dropped (see max_msg_size).
+            discard=DiscardPolicy.OLD,
+            max_msgs_per_subject=-1,
             duplicate_window=spec.duplicate_window_seconds,
             retention=RetentionPolicy.WORK_QUEUE if spec.work_queue else RetentionPolicy.LIMITS,
         )
@@ -207,6 +227,16 @@ class JetStreamBroker:
     async def publish_batch(
         self, messages: Sequence[OutgoingMessage], *, timeout: float = 5.0
     ) -> list[PublishAck]:
+        if len(messages) == 1:
+            # A request: JetStream's refusal (e.g. over the stream's max_msg_size) is raised as
+            # an APIError. nats-py's pipelined path loses it (its reply handler raises instead
+            # of failing the future), which would look like a timeout.
+            only = messages[0]
+            return [
+                await self.publish(
+                    only.subject, only.payload, msg_id=only.msg_id, headers=only.headers, timeout=timeout
+                )
+            ]
         futures = []
         for message in messages:
             hdrs = dict(message.headers)
@@ -237,6 +267,8 @@ class JetStreamBroker:
             last_seq=state.last_seq,
             messages=state.messages,
             bytes=state.bytes,
+            max_msgs=info.config.max_msgs if info.config.max_msgs is not None else -1,
+            max_bytes=info.config.max_bytes if info.config.max_bytes is not None else -1,
         )
 
     async def stream_summaries(self, subject: str) -> list[StreamSummary]:

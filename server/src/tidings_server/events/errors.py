@@ -24,6 +24,7 @@ __all__ = [
     "EventTooLarge",
     "IdempotencyConflict",
     "InvalidCursor",
+    "RetentionExceeded",
     "SchemaIncompatible",
     "SchemaLimitReached",
     "SchemaTooExpensive",
@@ -38,6 +39,10 @@ class EventError(RequestError):
 
 class EventTooLarge(EventError):
     code = "event_too_large"
+
+
+class RetentionExceeded(EventError):
+    code = "retention_exceeded"
 
 
 class SchemaViolation(EventError):

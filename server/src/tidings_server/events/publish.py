@@ -16,6 +16,11 @@ Guarantees:
   is 503 and a prefix may be stored; retrying with the same `Idempotency-Key` stores the rest.
 - JetStream unreachable: 503 `dependency_unavailable` with `Retry-After` before anything is
   sent (the client never buffers a publish that could land after the caller gave up).
+- Never acknowledged and then lost: JetStream's "discard old" stores a message and removes it at
+  once when it alone is larger than the stream's `max_bytes`, and a batch's first events when the
+  batch is over `max_bytes` or `max_events`. Those are 413 `retention_exceeded` before anything
+  is sent (from the limits this node last saw), and the stream's `max_msg_size` makes JetStream
+  refuse a single oversized event by itself whatever a node believes.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import nats.errors
+from nats.js.errors import APIError
 
 from tidings_server import topics
 from tidings_server.broker.base import OutgoingMessage
@@ -41,8 +47,14 @@ from tidings_server.events.envelope import (
     body_hash,
     now_stamp,
 )
-from tidings_server.events.errors import EventTooLarge, IdempotencyConflict, SchemaViolation
+from tidings_server.events.errors import (
+    EventTooLarge,
+    IdempotencyConflict,
+    RetentionExceeded,
+    SchemaViolation,
+)
 from tidings_server.events.limits import DEFAULT_EVENT_BYTES, MAX_DATA_DEPTH
+from tidings_server.events.retention import stored_size
 from tidings_server.events.schemas import SchemaRegistry
 from tidings_server.events.streams import ProjectStreams
 from tidings_server.jsonutil import dumps
@@ -51,6 +63,8 @@ from tidings_server.observability.tracing import publish_span
 __all__ = ["EventInput", "PublishListener", "Published", "Publisher"]
 
 PUBLISH_TIMEOUT_SECONDS = 5.0
+# JetStream's error code for "message size exceeds maximum allowed" (the stream's max_msg_size).
+JS_MESSAGE_TOO_LARGE = 10054
 TOPIC_RULE = "1 to 16 dot-separated tokens of A-Z a-z 0-9 _ -, at most 255 characters, no wildcards"
 
 
@@ -82,6 +96,12 @@ class Published:
 # Called after every successful publish with (tenant, project, events stored, bytes stored):
 # the metering hook of the billing issue.
 PublishListener = Callable[[uuid.UUID, uuid.UUID, int, int], Awaitable[None]]
+
+
+def _header_bytes(headers: dict[str, str], msg_id: str | None) -> int:
+    """The size of the NATS header block these headers make (`NATS/1.0`, one line each)."""
+    size = len("NATS/1.0\r\n\r\n") + sum(len(k) + len(v) + 4 for k, v in headers.items())
+    return size + (len("Nats-Msg-Id") + len(msg_id) + 4 if msg_id else 0)
 
 
 def _depth(value: Any) -> int:
@@ -147,6 +167,26 @@ class Publisher:
             tenant_id, project_id, event.topic, event.data, where + "/data", size=len(data)
         )
 
+    async def _fits(self, project_id: uuid.UUID, messages: list[OutgoingMessage], batch: bool) -> None:
+        """Refuse what JetStream would store and drop at once (see the module doc)."""
+        max_msgs, max_bytes = await self._streams.limits(project_id)
+        sizes = [
+            stored_size(m.subject, _header_bytes(dict(m.headers), m.msg_id), len(m.payload)) for m in messages
+        ]
+        if max_bytes > 0 and sum(sizes) > max_bytes:
+            what = "the batch" if batch else "the event"
+            raise RetentionExceeded(
+                f"{what} takes {sum(sizes)} bytes in the stream; the project's retention keeps at most"
+                f" {max_bytes} (`max_bytes`), so it would be removed as soon as stored",
+                errors=[{"pointer": "/events" if batch else "/data", "message": f"over {max_bytes} bytes"}],
+            )
+        if max_msgs > 0 and len(messages) > max_msgs:
+            raise RetentionExceeded(
+                f"the batch has {len(messages)} events; the project's retention keeps at most {max_msgs}"
+                " (`max_events`), so its first events would be removed as soon as stored",
+                errors=[{"pointer": "/events", "message": f"over {max_msgs} events"}],
+            )
+
     async def publish(
         self,
         tenant_id: uuid.UUID,
@@ -188,6 +228,7 @@ class Publisher:
 
         try:
             epoch = await self._streams.epoch(project_id)
+            await self._fits(project_id, messages, batch)
             # One PRODUCER span per publish call (child of the request's span); its context goes
             # into every message, so the gateways' fan-out spans join the publisher's trace.
             # Without a recording tracer the caller's own `traceparent` is carried through.
@@ -198,6 +239,16 @@ class Publisher:
                         headers[H_TRACEPARENT] = context
                 span.set_attribute("messaging.batch.message_count", len(messages))
                 acks = await self._broker.publish_batch(messages, timeout=PUBLISH_TIMEOUT_SECONDS)
+        except APIError as exc:
+            if exc.err_code != JS_MESSAGE_TOO_LARGE:
+                self._streams.forget(project_id)
+                raise DependencyUnavailable("JetStream") from exc
+            self._streams.forget(project_id)  # the limits this node knew were stale
+            raise RetentionExceeded(
+                "the event is larger than the project's retention `max_bytes` allows; nothing "
+                "after the first refused event was stored",
+                errors=[{"pointer": "/events" if batch else "/data", "message": "over max_bytes"}],
+            ) from None
         except (nats.errors.Error, TimeoutError, ConnectionError) as exc:
             # The stream may have been deleted under us: look it up afresh next time.
             self._streams.forget(project_id)

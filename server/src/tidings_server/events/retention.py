@@ -34,7 +34,9 @@ __all__ = [
     "Policy",
     "bounds_for",
     "load_policy",
+    "max_message_bytes",
     "save_policy",
+    "stored_size",
     "stream_spec",
 ]
 
@@ -67,6 +69,27 @@ def bounds_for(plan: str) -> Policy:
     return PLAN_BOUNDS
 
 
+# What JetStream's file store adds to a message's headers and payload when it counts the bytes a
+# stream holds: a 22-byte record header and an 8-byte checksum, plus the subject.
+RECORD_OVERHEAD_BYTES = 30
+# Headroom under `max_bytes` for the record overhead and the longest subject (~300 bytes here).
+STORED_OVERHEAD_BYTES = 512
+# nats-server's largest configurable payload: a per-stream message limit above it means nothing.
+MAX_PAYLOAD_BYTES = 64 << 20
+
+
+def stored_size(subject: str, headers: int, payload: int) -> int:
+    """An upper bound of the bytes a message counts against the stream's `max_bytes`."""
+    return RECORD_OVERHEAD_BYTES + len(subject) + headers + payload
+
+
+def max_message_bytes(policy: Policy) -> int:
+    """The stream's `max_msg_size`: a message that could not fit in `max_bytes` is refused by
+    JetStream itself (with "discard old" it would be stored and removed at once: acknowledged,
+    then lost)."""
+    return max(1, min(policy.max_bytes - STORED_OVERHEAD_BYTES, MAX_PAYLOAD_BYTES))
+
+
 def stream_spec(project_id: uuid.UUID, policy: Policy) -> StreamSpec:
     return StreamSpec(
         name=project_stream(project_id),
@@ -74,6 +97,7 @@ def stream_spec(project_id: uuid.UUID, policy: Policy) -> StreamSpec:
         max_age_seconds=policy.max_age_seconds,
         max_msgs=policy.max_events,
         max_bytes=policy.max_bytes,
+        max_msg_size=max_message_bytes(policy),
         # JetStream requires the window to fit in the age limit.
         duplicate_window_seconds=min(DUPLICATE_WINDOW_SECONDS, float(policy.max_age_seconds)),
     )

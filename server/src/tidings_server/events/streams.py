@@ -32,6 +32,8 @@ class ProjectStreams:
         self._load_policy = load_policy
         # project id → epoch of its stream, as last seen by this node.
         self._epochs: dict[uuid.UUID, int] = {}
+        # project id → (max_msgs, max_bytes) of its stream, as last seen by this node.
+        self._limits: dict[uuid.UUID, tuple[int, int]] = {}
 
     async def epoch(self, project_id: uuid.UUID) -> int:
         """The epoch of the project's stream, creating the stream if it does not exist."""
@@ -49,7 +51,17 @@ class ProjectStreams:
             state = await self._broker.stream_state(name)
             assert state is not None, "the stream was just created"
         self._epochs[project_id] = state.epoch
+        self._limits[project_id] = (state.max_msgs, state.max_bytes)
         return state
+
+    async def limits(self, project_id: uuid.UUID) -> tuple[int, int]:
+        """(max_msgs, max_bytes) of the project's stream (-1: none), as last seen by this node
+        (refreshed by `state`, `apply`, and after a reconnection)."""
+        cached = self._limits.get(project_id)
+        if cached is not None:
+            return cached
+        state = await self.state(project_id)
+        return state.max_msgs, state.max_bytes
 
     async def apply(self, project_id: uuid.UUID, policy: Policy) -> StreamState:
         """Create the stream or update its limits to `policy` (excess is removed at once)."""
@@ -67,6 +79,8 @@ class ProjectStreams:
 
     def forget(self, project_id: uuid.UUID) -> None:
         self._epochs.pop(project_id, None)
+        self._limits.pop(project_id, None)
 
     async def forget_all(self) -> None:
         self._epochs.clear()
+        self._limits.clear()

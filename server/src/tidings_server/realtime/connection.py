@@ -213,9 +213,13 @@ class Connection:
             self.write(
                 self.encode_frame(protocol.error_frame(code, message, close_code=close_code, retry=retry))
             )
-        self.gateway.closed(self, code)
+        self.release_slot(code)
         with contextlib.suppress(Exception):
             self.terminate(close_code, code)
+
+    def release_slot(self, reason: str) -> None:
+        """Leave the gateway's counts (a transport may wait until its socket is really gone)."""
+        self.gateway.closed(self, reason)
 
     def lost(self) -> None:
         """The peer went away (or the transport ended): free everything at once."""
@@ -227,7 +231,7 @@ class Connection:
             timer.cancel()
         self._timers.clear()
         self._release_all()
-        self.gateway.closed(self, "peer")
+        self.release_slot("peer")
 
     def _release_all(self) -> None:
         for pattern in list(self.subs):
@@ -439,10 +443,10 @@ class Connection:
                 return
             if last_seq is None:
                 last_seq = self.gateway.codec.decode(after).seq
-            # Synchronous from here: no live event can slip between the history and going live.
-            for event in sub.feed.promote(sub):
-                if event.seq > last_seq:
-                    self.push(event)
+            # Synchronous from here: no live event can slip between the history and going live,
+            # and the feed sends nothing at or below `last_seq` again (even when it is behind).
+            for event in sub.feed.promote(sub, last_seq):
+                self.push(event)
         except (InvalidCursor, NotFound) as exc:
             self.reply(protocol.error_frame("invalid_cursor", str(exc), frame_id))
             self.session.subscriptions.pop(sub.pattern, None)

@@ -9,6 +9,17 @@ carries its stream sequence, so `Feed.position` is exact: every event after it w
 to the subscribers, every event up to it already was. That is what lets a subscription go live
 with a precise cursor and lets catch-up (history, then live) merge without gap or duplicate.
 
+The feed's position can lag behind what a subscription has already been sent: after a NATS
+restart the feed is at its pre-restart position while a resuming client's catch-up reads the
+history past it. Each subscription therefore remembers its `floor` (the last sequence it was
+sent outside the feed) and the feed never hands it an event at or below that floor: nothing a
+subscription was sent is ever sent to it again, and its order is the stream's.
+
+When the NATS connection comes back the hub re-creates every feed's consumer at once from its
+exact position (it does not wait for nats-py to notice missed heartbeats), retrying until
+JetStream answers; `live` is False from the disconnection until every feed is back, and
+readiness reports it.
+
 Per event the feed builds the event's bytes once (`frames.Delivered`), finds the matching
 subscriptions (a dict lookup for literal topics, a scan of the distinct wildcard patterns) and
 hands the event to each matching connection once. Connections queue it; at the end of the
@@ -23,7 +34,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -52,6 +63,13 @@ log = logging.getLogger(__name__)
 
 # The stream sequence arrives in the ack subject; the topic is the subject after this prefix.
 _SUBJECT_PREFIX_TOKENS = 3
+# nats-py re-creates an ordered consumer after two missed heartbeats; reconnections are handled
+# at once by the hub (`Hub._connection_back`), this only covers a consumer lost otherwise.
+FEED_HEARTBEAT_SECONDS = 5.0
+# Re-creating a feed after a reconnection: JetStream may need a moment after nats-server
+# accepts connections again (it recovers its streams first).
+RESUBSCRIBE_FIRST_DELAY_SECONDS = 0.05
+RESUBSCRIBE_MAX_DELAY_SECONDS = 1.0
 
 
 class Outlet(Protocol):
@@ -76,7 +94,7 @@ class Subscription:
     """One pattern of one connection. While `buffering`, live events are kept (bounded) for the
     catch-up that merges them after the history it reads."""
 
-    __slots__ = ("buffer", "buffered_bytes", "buffering", "feed", "limit", "outlet", "pattern")
+    __slots__ = ("buffer", "buffered_bytes", "buffering", "feed", "floor", "limit", "outlet", "pattern")
 
     def __init__(self, pattern: str, outlet: Outlet, *, limit: int) -> None:
         self.pattern = pattern
@@ -86,6 +104,9 @@ class Subscription:
         self.buffer: list[Delivered] = []
         self.buffered_bytes = 0
         self.feed: Feed | None = None
+        self.floor = 0
+        """The last sequence this subscription was sent by its catch-up: the feed hands it only
+        later events."""
 
     def keep(self, event: Delivered) -> None:
         self.buffer.append(event)
@@ -121,7 +142,12 @@ class Feed:
         self.wild: dict[str, dict[Outlet, Subscription]] = {}
         self.buffering: dict[Subscription, None] = {}
         self.count = 0
+        self.floor = 0
+        """The highest `Subscription.floor` of this feed's subscriptions: events above it need
+        no per-subscription check (the hot path)."""
         self.nats_sub: object | None = None
+        self.generation = 0
+        """Bumped whenever the consumer is replaced: messages of an older one are ignored."""
         self._prefix = project_wildcard(project_id)[:-1]
 
     def cursor(self, seq: int | None = None) -> str:
@@ -146,13 +172,18 @@ class Feed:
         table = self.wild if ("*" in sub.pattern or ">" in sub.pattern) else self.literal
         table.setdefault(sub.pattern, {})[sub.outlet] = sub
 
-    def promote(self, sub: Subscription) -> list[Delivered]:
-        """End buffering: the buffered events (the caller delivers those after its catch-up)."""
+    def promote(self, sub: Subscription, sent: int) -> list[Delivered]:
+        """End buffering after a catch-up that sent the subscription every event up to `sent`:
+        the buffered events after it (the caller queues those), and from now on only live
+        events after it."""
         self.buffering.pop(sub, None)
         sub.buffering = False
         kept, sub.buffer, sub.buffered_bytes = sub.buffer, [], 0
+        sub.floor = sent
+        if sent > self.floor:
+            self.floor = sent
         self._go_live(sub)
-        return kept
+        return [event for event in kept if event.seq > sent]
 
     def remove(self, sub: Subscription) -> None:
         if sub.feed is not self:
@@ -172,6 +203,17 @@ class Feed:
                 del table[sub.pattern]
 
     # --- delivery ----------------------------------------------------------------------------
+
+    def receiver(self) -> Callable[[Msg], Awaitable[None]]:
+        """The callback of a new consumer: a new generation, so the previous one goes quiet."""
+        self.generation += 1
+        generation = self.generation
+
+        async def receive(msg: Msg) -> None:
+            if generation == self.generation:
+                await self.on_message(msg)
+
+        return receive
 
     async def on_message(self, msg: Msg) -> None:
         try:
@@ -217,6 +259,12 @@ class Feed:
                     targets = matched[0]
         if not targets:
             return
+        if event.seq <= self.floor:
+            # Some subscription's catch-up already sent events up to its floor (the feed was
+            # behind the history it read): hand this one only to those that are not past it.
+            targets = {outlet: sub for outlet, sub in targets.items() if event.seq > sub.floor}
+            if not targets:
+                return
         self.hub.delivered(event, self)
         self.delivered += len(targets)
         for outlet in list(targets):
@@ -247,6 +295,16 @@ class Hub:
         self.meter: Meter | None = None
         """Billing's usage meter: deliveries are metered once per tick and project."""
         self._closing: set[asyncio.Task[None]] = set()
+        self._down: dict[Feed, asyncio.Task[None]] = {}
+        """Feeds whose consumer is being re-created after a reconnection."""
+        self._disconnected = False
+        broker.on_disconnect(self._connection_lost)
+        broker.on_reconnect(self._connection_back)
+
+    @property
+    def live(self) -> bool:
+        """Whether live delivery works: connected, and every feed's consumer is established."""
+        return not self._disconnected and not self._down and self.broker.is_connected
 
     async def feed(self, project_id: uuid.UUID) -> Feed:
         """The project's feed on this node, started if needed (concurrent callers share one)."""
@@ -274,17 +332,64 @@ class Hub:
     async def _start(self, project_id: uuid.UUID) -> Feed:
         state = await self.streams.state(project_id)
         feed = Feed(self, project_id, state.epoch, state.last_seq)
+        await self._subscribe(feed)
+        return feed
+
+    async def _subscribe(self, feed: Feed) -> None:
+        """Start the feed's ordered consumer right after its position."""
         config = ConsumerConfig(
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=state.last_seq + 1
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=feed.position + 1
         )
         feed.nats_sub = await self.broker.nc.jetstream().subscribe(
-            project_wildcard(project_id),
-            cb=feed.on_message,
+            project_wildcard(feed.project_id),
+            cb=feed.receiver(),
             ordered_consumer=True,
             config=config,
-            idle_heartbeat=5.0,
+            idle_heartbeat=FEED_HEARTBEAT_SECONDS,
         )
-        return feed
+
+    # --- NATS reconnection -------------------------------------------------------------------
+
+    async def _connection_lost(self) -> None:
+        self._disconnected = True
+
+    async def _connection_back(self) -> None:
+        """Re-create every feed's consumer from its position now (the consumers did not survive
+        a NATS restart; nats-py would only notice after missed heartbeats). Never blocks the
+        reconnection: each feed is re-established by its own task, retrying until it works."""
+        self._disconnected = False
+        for feed in list(self.feeds.values()):
+            old = self._down.pop(feed, None)
+            if old is not None:
+                old.cancel()
+            self._down[feed] = asyncio.get_running_loop().create_task(self._reestablish(feed))
+
+    async def _reestablish(self, feed: Feed) -> None:
+        try:
+            await self._resubscribe(feed)
+        finally:
+            if self._down.get(feed) is asyncio.current_task():
+                del self._down[feed]
+
+    async def _resubscribe(self, feed: Feed) -> None:
+        delay = RESUBSCRIBE_FIRST_DELAY_SECONDS
+        while self.feeds.get(feed.project_id) is feed:
+            old, feed.nats_sub = feed.nats_sub, None
+            feed.generation += 1  # the old consumer's messages are ignored from now on
+            if old is not None:
+                with contextlib.suppress(Exception):
+                    await old.unsubscribe()  # type: ignore[attr-defined]
+            try:
+                await self._subscribe(feed)
+            except Exception as exc:  # noqa: BLE001 - JetStream may still be starting: retry
+                log.info("re-creating the feed of project %s failed (%s); retrying", feed.project_id, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RESUBSCRIBE_MAX_DELAY_SECONDS)
+                continue
+            log.info("feed of project %s re-established after seq %d", feed.project_id, feed.position)
+            if self.feeds.get(feed.project_id) is not feed:
+                await self._stop(feed)  # released while re-subscribing
+            return
 
     def release(self, feed: Feed) -> None:
         """Stop the feed once it has no subscription left (called after `Feed.remove`)."""
@@ -350,6 +455,8 @@ class Hub:
             self._tick_events = []
 
     async def close(self) -> None:
+        for task in list(self._down.values()):
+            task.cancel()
         for feed in list(self.feeds.values()):
             await self._stop(feed)
             NODE_PROJECT_SUBSCRIPTIONS.dec()

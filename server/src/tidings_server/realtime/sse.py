@@ -12,6 +12,11 @@ Each record's `id:` is the event's cursor; several pending events go out in one 
 connection's own buffer (what the ASGI server has not taken yet): past `send_queue_bytes` the
 stream ends with `slow_consumer`. When the client goes away (`http.disconnect`), everything the
 connection held is released at once.
+
+Every write has a deadline (`write_timeout`): a client that stops reading fills the socket, the
+write waits, and past the deadline the socket is aborted (its buffers dropped) — the stream
+cannot hold its memory or its socket. A closed stream keeps its place in the connection counts
+until its socket is gone, so `max_sse_per_tenant` holds with clients that never read.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from tidings_server import topics
 from tidings_server.auth import grants as grants_mod
 from tidings_server.errors import problem_response
 from tidings_server.events.errors import InvalidCursor
+from tidings_server.observability.metrics import SLOW_CONSUMER_DISCONNECTS
 from tidings_server.realtime import protocol
 from tidings_server.realtime.connection import Connection
 from tidings_server.realtime.frames import Delivered, sse_comment, sse_record, sse_records
@@ -38,7 +44,14 @@ from tidings_server.realtime.gateway import Gateway
 from tidings_server.store.db import database_unavailable, is_unavailable
 from tidings_server.validation import parse_id
 
-__all__ = ["SSEConnection", "SSEEndpoint", "sse_endpoint"]
+__all__ = ["TRANSPORT_OF", "SSEConnection", "SSEEndpoint", "sse_endpoint"]
+
+TRANSPORT_OF = "tidings.transport_of"
+"""Key of `scope["state"]`: a callable taking `scope["client"]` that returns that connection's
+asyncio transport or None (set by `serving.TidingsServer`): what lets a stream that ends with
+bytes its client does not take abort the socket instead of holding it."""
+# While a closed stream's last bytes are flushed, their progress is checked this often.
+_FLUSH_POLL_SECONDS = 0.05
 
 _PATH = re.compile(r"/v1/projects/([^/]+)/stream")
 # Frames of the protocol that SSE carries (the others answer WebSocket client frames).
@@ -92,6 +105,12 @@ class SSEConnection(Connection):
     def terminate(self, close_code: int, reason: str) -> None:
         self.ending = True
         self.wake.set()
+
+    def release_slot(self, reason: str) -> None:
+        # A closed stream may still hold its socket (a write waiting for a client that does not
+        # read): it leaves the counts when the stream ends (`_stream`), unless the peer is gone.
+        if self.done or reason == "peer":
+            super().release_slot(reason)
 
     def finished(self) -> bool:
         return self.done
@@ -218,6 +237,31 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     )
 
 
+async def _end_socket(scope: Scope, watcher: asyncio.Task[None], flush_timeout: float | None) -> None:
+    """End the connection of a stream the server closed: abort it at once (`flush_timeout`
+    None: a slow consumer, whose queued bytes — in the process and in the kernel — are dropped
+    with it), or let the last bytes leave within `flush_timeout` and close it, aborting if they
+    do not. Never left to HTTP keep-alive: a client that does not read keeps no socket."""
+    find = scope.get("state", {}).get(TRANSPORT_OF)
+    transport = find(scope.get("client")) if find is not None else None
+    if transport is None or transport.is_closing():
+        return
+    if flush_timeout is not None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + flush_timeout
+        while transport.get_write_buffer_size() and loop.time() < deadline:
+            await asyncio.sleep(_FLUSH_POLL_SECONDS)
+            if transport.is_closing():
+                return
+    if flush_timeout is None or transport.get_write_buffer_size():
+        transport.abort()
+    else:
+        transport.close()
+    # uvicorn sees the disconnection before the stream returns.
+    with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+        await asyncio.wait_for(asyncio.shield(watcher), 1.0)
+
+
 class SSEEndpoint:
     """`sse_endpoint` as an ASGI application object (what a Starlette `Route` mounts as is)."""
 
@@ -262,6 +306,7 @@ async def _stream(
 
     watcher = asyncio.get_running_loop().create_task(watch_disconnect())
     heartbeat = gateway.settings.heartbeat_seconds
+    write_timeout = gateway.settings.write_timeout
     try:
         conn.write(b"retry: " + str(gateway.settings.sse_retry_ms).encode() + b"\n\n" + sse_comment("ok"))
         conn.opened()
@@ -281,13 +326,27 @@ async def _stream(
                 continue
             chunk = bytes(conn.buffer)
             conn.buffer.clear()
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        with contextlib.suppress(Exception):
+            async with asyncio.timeout(write_timeout):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        async with asyncio.timeout(write_timeout):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
+        if conn.close_code == "slow_consumer":
+            await _end_socket(scope, watcher, None)
+        elif conn.close_code is not None and conn.close_code != "peer":
+            await _end_socket(scope, watcher, write_timeout)
+    except TimeoutError:
+        # A write waited past its deadline: the client stopped reading; cut the socket (its
+        # queued bytes go with it).
+        if not conn.closed:
+            SLOW_CONSUMER_DISCONNECTS.labels("sse").inc()
+        conn.close("slow_consumer", "the stream did not keep up; reconnect and resume from your cursor")
+        await _end_socket(scope, watcher, None)
     except OSError:
         pass
     finally:
         conn.done = True
+        conn.buffer = bytearray()
         conn.drained.set()
         watcher.cancel()
         conn.lost()
+        conn.release_slot(conn.close_code or "peer")

@@ -41,6 +41,7 @@ class ErrorCode(StrEnum):
     DEPENDENCY_UNAVAILABLE = "dependency_unavailable"
     GOING_AWAY = "going_away"
     EVENT_TOO_LARGE = "event_too_large"
+    RETENTION_EXCEEDED = "retention_exceeded"
     SCHEMA_VIOLATION = "schema_violation"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     INVALID_CURSOR = "invalid_cursor"
@@ -323,6 +324,16 @@ ERRORS: Final = MappingProxyType(
             close_code=None,
             action=None,
             description="An event's `data` is over the event size limit (64 KiB by default); `errors` points at it.",
+            frame=False,
+        ),
+        ErrorCode.RETENTION_EXCEEDED: ErrorInfo(
+            ErrorCode.RETENTION_EXCEEDED,
+            "Event Exceeds Retention",
+            retryable=False,
+            status=413,
+            close_code=None,
+            action=None,
+            description="The event (or the batch together) is larger than the project's retention `max_bytes`, or the batch has more events than `max_events`: JetStream would store it and remove it at once, so it is refused and nothing is stored. Publish less, or raise the retention limits.",
             frame=False,
         ),
         ErrorCode.SCHEMA_VIOLATION: ErrorInfo(
