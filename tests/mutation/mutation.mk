@@ -5,7 +5,7 @@
 #   make mutation-check   the fixed sample marked `sample` in modules.toml (part of `make test`)
 
 .PHONY: mutation mutation-check
-# (added to TEST_SUITES once every sampled module passes)
+TEST_SUITES += mutation-check
 
 mutation: $(VENV)/.synced
 	$(RUN) python tests/mutation/run.py
