@@ -37,7 +37,8 @@ LINT_SUITES :=
 -include tests/mutation/mutation.mk
 -include tests/conformance/conformance.mk
 
-.PHONY: help install run dev test test-server lint spec-lint fmt docs clean
+
+.PHONY: help install run dev test test-tools test-server lint spec-lint fmt docs clean
 help:
 	@sed -n 's/^#   //p' Makefile
 
@@ -77,11 +78,24 @@ docs: $(VENV)/.synced
 test-server: $(VENV)/.synced
 	$(RUN) pytest
 
+# Every tool a suite installs, one at a time before the suites start (fragments add to it), so
+# that suites running side by side never build the same tool twice at once.
+test-tools: install sdks/js/node_modules/.installed
+
+# pytest (test-server) spends most of its time waiting on the services it started, so the other
+# suites run beside it; their output is printed when both are done.
 test: install
 	$(MAKE) --no-print-directory spec-lint
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory test-server
-	$(foreach suite,$(TEST_SUITES),$(MAKE) --no-print-directory $(suite) &&) true
+	$(MAKE) --no-print-directory test-tools
+	@log=$$(mktemp); \
+	( $(foreach suite,$(TEST_SUITES),$(MAKE) --no-print-directory $(suite) &&) true ) >$$log 2>&1 & suites=$$!; \
+	server=0; $(MAKE) --no-print-directory test-server || server=$$?; \
+	others=0; wait $$suites || others=$$?; \
+	echo "======== the other suites ($(TEST_SUITES)), run beside test-server ========"; \
+	cat $$log; rm -f $$log; \
+	echo "test-server: exit $$server; other suites: exit $$others"; \
+	test $$server -eq 0 && test $$others -eq 0
 
 clean:
 	rm -rf $(VENV) $(TOOLS) spec/tools/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -16,7 +16,7 @@ ALERT_TESTS := infra/prometheus/alerts_test.yaml
 TEST_SUITES += test-alerts
 
 # The server's pytest suite runs the same promtool tests (property 28), so install first.
-test-server: install-promtool
+test-server test-tools: install-promtool
 
 install-promtool:
 	@if command -v $(PROMTOOL) >/dev/null 2>&1; then exit 0; fi; \
@@ -74,7 +74,7 @@ lint-deploy: $(VENV)/.synced
 	$(RUN) ruff format --check infra/tools
 
 # The chart tests in tests/infra (part of the server's pytest run) need helm too.
-test-server: install-helm
+test-server test-tools: install-helm
 
 # Offline checks of Dockerfile, compose.yaml, the chart (every values file), the kustomize overlays
 # and the Terraform modules (property 1). A missing tool skips its check here and fails it on CI.

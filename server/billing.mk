@@ -15,7 +15,7 @@ STRIPE_MOCK_STAMP := $(TOOLS)/go/.stripe-mock-$(STRIPE_MOCK_VERSION)
 
 .PHONY: install-stripe-mock
 
-test-server: install-stripe-mock
+test-server test-tools: install-stripe-mock
 
 install-stripe-mock:
 	@if [ -x $(STRIPE_MOCK) ] && [ -f $(STRIPE_MOCK_STAMP) ]; then exit 0; fi; \

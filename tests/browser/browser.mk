@@ -13,7 +13,7 @@ export TIDINGS_CHROMIUM := $(CHROMIUM)
 # Playwright drives the binary above; it must never fetch a browser build of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-test-server: install-chromium
+test-server test-tools: install-chromium
 
 .PHONY: install-chromium
 install-chromium:

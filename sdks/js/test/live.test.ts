@@ -301,3 +301,60 @@ test(`Chromium: the bundled SDK receives ${BROWSER_EVENTS} events over WebSocket
     page.server.close();
   }
 });
+
+test("Chromium, page on another origin: WebSocket blocked, the SDK falls back to SSE through CORS and delivers every event", async () => {
+  const project = await newProject(harness);
+  const client = restClient(harness, project);
+  const token = await client.mintToken(project.project, {
+    user_id: "browser-2",
+    capabilities: { subscribe: ["ticks.*"] },
+    ttl_seconds: 600,
+  });
+  const page = await servePage();
+  const browser = await launchChromium();
+  await control(harness, "block-ws");
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(page.url);
+    assert.notEqual(new URL(page.url).origin, new URL(harness.api).origin, "the page is cross-origin");
+    await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    await tab.evaluate(
+      async ({ api, ws, projectId, clientToken }) => {
+        const w = window as unknown as Record<string, unknown> & { tidings: typeof import("../src/index.js") };
+        const rt = new w.tidings.Realtime({
+          baseUrl: api,
+          realtimeUrl: ws,
+          project: projectId,
+          token: clientToken,
+          reconnect: { baseDelayMs: 10, maxDelayMs: 50 },
+        });
+        const seen: number[] = [];
+        const fallbacks: string[] = [];
+        w["seen"] = seen;
+        w["fallbacks"] = fallbacks;
+        w["rt"] = rt;
+        rt.on("fallback", (e) => fallbacks.push(e.reason));
+        const sub = await rt.subscribe("ticks.*");
+        void (async () => {
+          for await (const item of sub) if (item.type === "event") seen.push((item.data as { n: number }).n);
+        })();
+      },
+      { api: harness.api, ws: harness.ws, projectId: project.project, clientToken: token.token },
+    );
+    await publishMany(client, project.project, "ticks.a", 20);
+    let seen = 0;
+    const count = (): Promise<number> => tab.evaluate(() => (window as unknown as { seen: number[] }).seen.length);
+    await eventually(() => seen >= 20, "20 events in the page over SSE", 60_000, async () => (seen = await count()));
+    const result = await tab.evaluate(() => {
+      const w = window as unknown as { seen: number[]; fallbacks: string[]; rt: { transport: string } };
+      return { seen: w.seen, fallbacks: w.fallbacks, transport: w.rt.transport };
+    });
+    assert.deepEqual(result.seen, range(20), "every event once, in order");
+    assert.equal(result.transport, "sse");
+    assert.equal(result.fallbacks.length, 1, "the fallback was announced once");
+  } finally {
+    await control(harness, "unblock-ws");
+    await browser.close();
+    page.server.close();
+  }
+});
