@@ -3,7 +3,9 @@
 # packages where a part needs them.
 #
 #   make run          install, then start Tidings on its embedded default (NATS + PostgreSQL)
-#   make test         install, then every suite: spec, lint, server, contract, SDKs, infra
+#   make test         install, then every suite: spec, lint, server, contract, chaos, attack,
+#                     browser, SDKs, conformance, deployment checks, mutation sample
+#   make chaos | attack | contract-deep | mutation | test-conformance | test-deploy   one suite
 #   make lint         ruff (lint + format check) and mypy --strict on the server
 #   make spec-lint    validate spec/openapi.yaml, spec/asyncapi.yaml, spec/errors.yaml
 #   make fmt          format the Python code
