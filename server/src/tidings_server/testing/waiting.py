@@ -32,6 +32,11 @@ def _holds(seen: object, expected: object, predicate: Callable[[Any], bool] | No
     return seen == expected
 
 
+def _timed_out(message: str, seen: object, expected: object) -> AssertionError:
+    want = "" if expected is _UNSET else f", expected {expected!r}"
+    return AssertionError(f"{message or 'condition'} still not met: {seen!r}{want}")
+
+
 def eventually(
     read: Callable[[], T],
     expected: Any = _UNSET,
@@ -55,8 +60,7 @@ def eventually(
         except Exception as exc:  # noqa: BLE001 - retried, reported at the deadline
             error = exc
         if time.monotonic() >= deadline:
-            want = "" if expected is _UNSET else f", expected {expected!r}"
-            raise AssertionError(f"{message or 'condition'} still not met: {seen!r}{want}") from error
+            raise _timed_out(message, seen, expected) from error
         time.sleep(interval)
 
 
@@ -83,6 +87,5 @@ async def aeventually(
         except Exception as exc:  # noqa: BLE001 - retried, reported at the deadline
             error = exc
         if time.monotonic() >= deadline:
-            want = "" if expected is _UNSET else f", expected {expected!r}"
-            raise AssertionError(f"{message or 'condition'} still not met: {seen!r}{want}") from error
+            raise _timed_out(message, seen, expected) from error
         await asyncio.sleep(interval)
