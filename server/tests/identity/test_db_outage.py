@@ -15,9 +15,9 @@ import pytest
 import websockets
 
 from tidings_server.config import Settings, load_settings
+from tidings_server.testing.faultproxy import FaultProxy
 from tidings_server.testing.live import LiveServer, live_server
 from tidings_server.testing.plugin import Demo
-from tidings_server.testing.tcp_cut import CutProxy
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -33,13 +33,12 @@ def _through(settings: Settings, proxy_port: int, **overrides: object) -> Settin
 
 
 @pytest.fixture
-def proxy(settings: Settings) -> Iterator[CutProxy]:
+def proxy(settings: Settings) -> Iterator[FaultProxy]:
     assert settings.database_url is not None
     port = urlsplit(settings.database_url.get_secret_value()).port
     assert port is not None
-    cut = CutProxy("127.0.0.1", port)
-    yield cut
-    cut.close()
+    with FaultProxy(("127.0.0.1", port)).running() as running:
+        yield running
 
 
 def _auth(key: str) -> dict[str, str]:
@@ -61,7 +60,7 @@ def _never_seen_key(key: str) -> str:
 
 
 async def test_outage_longer_than_the_cache_serves_known_keys_and_503s_unknown_ones(
-    settings: Settings, demo: Demo, proxy: CutProxy, caplog: pytest.LogCaptureFixture
+    settings: Settings, demo: Demo, proxy: FaultProxy, caplog: pytest.LogCaptureFixture
 ) -> None:
     own = _through(settings, proxy.port, credential_cache_ttl=0.001, credential_stale_ttl=600)
     with live_server(own) as server:
@@ -96,7 +95,7 @@ async def test_outage_longer_than_the_cache_serves_known_keys_and_503s_unknown_o
                 for _ in range(10):
                     await _ws_refused_4503(server, await _project_id(http, demo), stranger)
             _logged_once_per_interval(caplog)
-            proxy.restore()
+            proxy.pass_through()
             assert (await http.get("/readyz")).status_code in (200, 503)
 
 
@@ -150,7 +149,7 @@ def _logged_once_per_interval(caplog: pytest.LogCaptureFixture) -> None:
 
 
 async def test_without_stale_serving_a_known_key_is_503_not_401(
-    settings: Settings, demo: Demo, proxy: CutProxy
+    settings: Settings, demo: Demo, proxy: FaultProxy
 ) -> None:
     own = _through(settings, proxy.port, credential_cache_ttl=0.001, credential_stale_ttl=0)
     with live_server(own) as server:
@@ -158,4 +157,4 @@ async def test_without_stale_serving_a_known_key_is_503_not_401(
             assert (await http.get("/v1/whoami", headers=_auth(demo.api_key))).status_code == 200
             proxy.cut()
             _unavailable(await http.get("/v1/whoami", headers=_auth(demo.api_key)))
-            proxy.restore()
+            proxy.pass_through()
