@@ -40,6 +40,7 @@ from starlette.datastructures import QueryParams
 from starlette.types import Scope
 
 from tidings_server.errors import InvalidJSON, NotFound, RequestError
+from tidings_server.jsonutil import nests_deeper_than
 
 __all__ = [
     "VALIDATORS",
@@ -143,19 +144,6 @@ def parameter_validator(schema: t.Mapping[str, t.Any]) -> t.Any:
     return ParameterSchemaValidator(schema, format_checker=FORMAT_CHECKER)
 
 
-def _depth_over(value: t.Any, limit: int) -> bool:
-    """Whether arrays and objects nest deeper than `limit` (iterative: no recursion to exhaust)."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            if depth > limit:
-                return True
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
-
-
 def _int64(literal: str) -> int:
     value = int(literal)
     if not -(2**63) <= value < 2**64:
@@ -237,7 +225,7 @@ class StrictJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]  
             body = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
             raise InvalidJSON(f"the body is not valid JSON: {exc}") from None
-        if _depth_over(body, MAX_JSON_DEPTH):
+        if nests_deeper_than(body, MAX_JSON_DEPTH):
             raise InvalidJSON(f"the body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels")
         if _LONG_DIGITS.search(text):
             # orjson reads an integer past 64 bits as a float: it would be stored altered.

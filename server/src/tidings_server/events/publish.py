@@ -57,7 +57,7 @@ from tidings_server.events.limits import DEFAULT_EVENT_BYTES, MAX_DATA_DEPTH
 from tidings_server.events.retention import stored_size
 from tidings_server.events.schemas import SchemaRegistry
 from tidings_server.events.streams import ProjectStreams
-from tidings_server.jsonutil import dumps
+from tidings_server.jsonutil import dumps, nests_deeper_than
 from tidings_server.observability.tracing import publish_span
 
 __all__ = ["EventInput", "PublishListener", "Published", "Publisher"]
@@ -104,19 +104,6 @@ def _header_bytes(headers: dict[str, str], msg_id: str | None) -> int:
     return size + (len("Nats-Msg-Id") + len(msg_id) + 4 if msg_id else 0)
 
 
-def _depth(value: Any) -> int:
-    depth, stack = 0, [(value, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict | list):
-            depth = max(depth, level)
-            if level > MAX_DATA_DEPTH:
-                return level
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, level + 1) for child in children)
-    return depth
-
-
 class Publisher:
     def __init__(
         self,
@@ -157,7 +144,7 @@ class Publisher:
                 f"`data` is {len(data)} bytes; the limit is {self._max_event_bytes}",
                 errors=[{"pointer": where + "/data", "message": f"over {self._max_event_bytes} bytes"}],
             )
-        if _depth(event.data) > MAX_DATA_DEPTH:
+        if nests_deeper_than(event.data, MAX_DATA_DEPTH):
             raise RequestError(
                 "`data` is nested too deeply",
                 code="validation_failed",

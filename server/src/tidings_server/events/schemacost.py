@@ -41,6 +41,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from tidings_server.events.limits import MAX_DATA_DEPTH
+from tidings_server.jsonutil import nests_deeper_than
 
 __all__ = [
     "MAX_ENUM_VALUES",
@@ -110,13 +111,8 @@ class _Node:
 
 def check_depth(document: Any) -> None:
     """`TooExpensive` when the JSON document nests deeper than `MAX_SCHEMA_DEPTH`."""
-    stack: list[tuple[Any, int]] = [(document, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            if depth >= MAX_SCHEMA_DEPTH:
-                raise TooExpensive(f"the schema is nested deeper than {MAX_SCHEMA_DEPTH} levels")
-            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    if nests_deeper_than(document, MAX_SCHEMA_DEPTH):
+        raise TooExpensive(f"the schema is nested deeper than {MAX_SCHEMA_DEPTH} levels")
 
 
 def _subschemas(schema: Any, pointer: str, depth: int) -> Iterator[tuple[str, Any]]:
