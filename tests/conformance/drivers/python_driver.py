@@ -19,17 +19,15 @@ import httpx
 import tidings
 from tidings.realtime import Realtime, Subscription
 
+from tidings_server.testing.waiting import aeventually
+
 PATIENCE = 30.0
 RETRY = tidings.RetryPolicy(max_retries=10, base_delay=0.1, max_delay=1.0)
 RECONNECT = tidings.RetryPolicy(base_delay=0.05, max_delay=0.5)
 
 
 async def eventually(condition: Any, what: str, patience: float = PATIENCE) -> None:
-    deadline = time.monotonic() + patience
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not in {patience} s: {what}")
-        await asyncio.sleep(0.02)
+    await aeventually(condition, message=what, timeout=patience)
 
 
 class Run:
